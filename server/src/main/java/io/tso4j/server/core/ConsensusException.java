@@ -40,6 +40,11 @@ public final class ConsensusException extends Exception {
     return kind;
   }
 
+  /** The message without the kind prefix. */
+  public String reason() {
+    return super.getMessage();
+  }
+
   @Override
   public String getMessage() {
     return kind + ": " + super.getMessage();

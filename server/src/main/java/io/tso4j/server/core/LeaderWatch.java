@@ -125,14 +125,14 @@ final class LeaderWatch implements AutoCloseable {
         }
       }
       allocator.close();
-      publisher.publish(new ServingState(Status.STOPPED, servingTerm, Optional.empty()));
+      publisher.publish(new ServingState(Status.STOPPED, publisher.current().term(), Optional.empty()));
     } catch (Fatal f) {
       poison(f.getCause());
     } catch (RuntimeException | Error e) {
       poison(e);
     } catch (InterruptedException e) {
       allocator.close();
-      publisher.publish(new ServingState(Status.STOPPED, servingTerm, Optional.empty()));
+      publisher.publish(new ServingState(Status.STOPPED, publisher.current().term(), Optional.empty()));
     }
   }
 
@@ -220,7 +220,7 @@ final class LeaderWatch implements AutoCloseable {
         }
         highWater = stored;
         // Any earlier leader's lease began before our election, so before loadSent; wait it out.
-        waitUntil(loadSent + driver.leaseDuration().toNanos() + config.driftMargin().toNanos());
+        waitUntil(loadSent + driver.leaseDuration().toNanos() + config.driftMargin().toNanos(), term);
         long renewSent = clock.monoNanos();
         stored = await(driver.persistHighWater(Math.max(highWater, clock.wallMillis() + config.window().toMillis()),
             term));
@@ -266,7 +266,7 @@ final class LeaderWatch implements AutoCloseable {
         LOG.debug("[{}] fence of term {} attempt {} failed ({}); retrying in {} ms", id, term, attempt,
             e.getMessage(), delayNanos / 1_000_000);
         try {
-          waitUntil(clock.monoNanos() + delayNanos);
+          waitUntil(clock.monoNanos() + delayNanos, term);
         } catch (Interrupted i) {
           publisher.publish(new ServingState(Status.NOT_SERVING, term, Optional.empty()));
           return;
@@ -275,10 +275,13 @@ final class LeaderWatch implements AutoCloseable {
     }
   }
 
-  /** True unless a leadership event is queued or the driver no longer reports Leader(term). */
+  /**
+   * True unless a leadership event other than a repeated Leader(term) is queued, or the driver no longer reports
+   * Leader(term).
+   */
   private boolean stillLeaderOf(long term) {
     for (Object s : signals) {
-      if (s instanceof LeadershipEvent || s == STOP) {
+      if ((s instanceof LeadershipEvent && !isLeaderOf(s, term)) || s == STOP) {
         publisher.publish(new ServingState(Status.NOT_SERVING, term, Optional.empty()));
         return false;
       }
@@ -349,10 +352,12 @@ final class LeaderWatch implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code deadlineNanos}; a leadership event or shutdown that arrives meanwhile is kept for the loop
-   * and ends the wait with {@link Interrupted}. Extension requests are ignored.
+   * Waits until {@code deadlineNanos} while fencing {@code term}; a leadership event or shutdown that arrives
+   * meanwhile is kept for the loop and ends the wait with {@link Interrupted}. A repeated Leader(term) (drivers may
+   * repeat events, and the poll and the push both report the same election) is what the fence is already acting on,
+   * so it is dropped instead of restarting the fence. Extension requests are ignored.
    */
-  private void waitUntil(long deadlineNanos) throws Interrupted {
+  private void waitUntil(long deadlineNanos, long term) throws Interrupted {
     while (true) {
       long wait = deadlineNanos - clock.monoNanos();
       if (wait <= 0) {
@@ -366,11 +371,18 @@ final class LeaderWatch implements AutoCloseable {
         pending = STOP;
         throw new Interrupted();
       }
+      if (isLeaderOf(s, term)) {
+        continue;
+      }
       if (s instanceof LeadershipEvent || s == STOP) {
         pending = s;
         throw new Interrupted();
       }
     }
+  }
+
+  private static boolean isLeaderOf(Object signal, long term) {
+    return signal instanceof LeadershipEvent.Leader && ((LeadershipEvent.Leader) signal).term() == term;
   }
 
   private void poison(Throwable cause) {

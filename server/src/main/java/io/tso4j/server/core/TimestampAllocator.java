@@ -3,6 +3,7 @@ package io.tso4j.server.core;
 import io.tso4j.client.Timestamp;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Hands out timestamps from memory inside the committed window of one leader term.
@@ -28,7 +29,8 @@ public final class TimestampAllocator {
    * term, its limit and its lease deadline; null means closed. A request reads the window, checks the lease, computes
    * the next range from lastIssued and the clock, and publishes it with a CAS on lastIssued. A concurrent open() also
    * moves lastIssued forward by CAS, so a request computed against an older state fails its CAS and retries against
-   * the new window.
+   * the new window. renew() replaces the window by CAS too, so it can never bring back a window that close() or
+   * poison() cleared meanwhile.
    */
 
   /** The most timestamps one call may ask for. */
@@ -39,7 +41,7 @@ public final class TimestampAllocator {
   private final Runnable extensionRequest;
   private final AtomicLong lastIssued = new AtomicLong(-1L);
   private final AtomicBoolean extensionRequested = new AtomicBoolean();
-  private volatile Window window;
+  private final AtomicReference<Window> window = new AtomicReference<>();
   private volatile boolean poisoned;
 
   /** The serving term's window: timestamps may be served with physical part up to {@code limit}. */
@@ -70,7 +72,7 @@ public final class TimestampAllocator {
           "count must be in 1.." + MAX_COUNT + ", was " + count);
     }
     while (true) {
-      Window w = window;
+      Window w = window.get();
       if (w == null) {
         throw new RefusedException(poisoned ? RefusedException.Reason.POISONED : RefusedException.Reason.NOT_SERVING,
             poisoned ? "the oracle is poisoned after a fatal error" : "not serving");
@@ -80,8 +82,9 @@ public final class TimestampAllocator {
             "leadership lease lapsed in term " + w.term + "; frozen until renewed");
       }
       long last = lastIssued.get();
-      long lastPhysical = Timestamp.physicalOf(last);
-      long physical = Math.max(lastPhysical, clock.wallMillis());
+      // -1 means nothing issued yet: it must not be read as a packed value (its physical part would be the maximum).
+      long lastPhysical = last < 0 ? -1 : Timestamp.physicalOf(last);
+      long physical = Math.max(lastPhysical, Math.max(0, clock.wallMillis()));
       long logical;
       if (physical == lastPhysical) {
         logical = Timestamp.logicalOf(last) + 1L;
@@ -122,8 +125,12 @@ public final class TimestampAllocator {
     }
     long floorMinusOne = (floor << Timestamp.LOGICAL_BITS) - 1;
     lastIssued.accumulateAndGet(floorMinusOne, Math::max);
+    window.set(new Window(term, limit, leaseDeadlineNanos));
     extensionRequested.set(false);
-    window = new Window(term, limit, leaseDeadlineNanos);
+    if (poisoned) {
+      window.set(null);
+      throw new IllegalStateException("allocator is poisoned");
+    }
   }
 
   /**
@@ -131,28 +138,31 @@ public final class TimestampAllocator {
    * false (and changes nothing) if the window is closed or belongs to another term. The limit never shrinks.
    */
   public boolean renew(long term, long limit, long leaseDeadlineNanos) {
-    Window w = window;
-    if (w == null || w.term != term || poisoned) {
-      return false;
+    while (true) {
+      Window w = window.get();
+      if (w == null || w.term != term || poisoned) {
+        return false;
+      }
+      long newLimit = Math.max(w.limit, Math.min(limit, Timestamp.MAX_PHYSICAL));
+      long newLease = Math.max(w.leaseDeadlineNanos, leaseDeadlineNanos);
+      if (window.compareAndSet(w, new Window(term, newLimit, newLease))) {
+        if (newLimit > w.limit) {
+          extensionRequested.set(false);
+        }
+        return true;
+      }
     }
-    long newLimit = Math.max(w.limit, Math.min(limit, Timestamp.MAX_PHYSICAL));
-    long newLease = Math.max(w.leaseDeadlineNanos, leaseDeadlineNanos);
-    window = new Window(term, newLimit, newLease);
-    if (newLimit > w.limit) {
-      extensionRequested.set(false);
-    }
-    return true;
   }
 
   /** Stops serving (step-down); a later {@link #open} may serve again. */
   public void close() {
-    window = null;
+    window.set(null);
   }
 
   /** Stops serving for good: every later call is refused with POISONED and open() throws. */
   public void poison() {
     poisoned = true;
-    window = null;
+    window.set(null);
   }
 
   /** Whether {@link #poison()} was called. */
@@ -162,13 +172,13 @@ public final class TimestampAllocator {
 
   /** The term of the open window, or -1 if closed. */
   public long servingTerm() {
-    Window w = window;
+    Window w = window.get();
     return w == null ? -1 : w.term;
   }
 
   /** The limit H of the open window, or -1 if closed. */
   public long limit() {
-    Window w = window;
+    Window w = window.get();
     return w == null ? -1 : w.limit;
   }
 
@@ -185,7 +195,7 @@ public final class TimestampAllocator {
 
   /** Whether the window is open and its lease valid now. */
   public boolean canServe() {
-    Window w = window;
+    Window w = window.get();
     return w != null && clock.monoNanos() - w.leaseDeadlineNanos < 0;
   }
 

@@ -1,0 +1,21 @@
+package io.tso4j.cli;
+
+/** A failure the CLI reports as one line on stderr with an exit code, never as a stack trace. */
+final class CliException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final int exitCode;
+
+  CliException(int exitCode, String message) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+
+  CliException(int exitCode, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = exitCode;
+  }
+
+  int exitCode() {
+    return exitCode;
+  }
+}

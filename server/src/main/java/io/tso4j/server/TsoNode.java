@@ -1,0 +1,146 @@
+package io.tso4j.server;
+
+import io.tso4j.server.core.ConsensusException;
+import io.tso4j.server.core.FenceConfig;
+import io.tso4j.server.core.TimestampOracle;
+import io.tso4j.server.core.TsoClock;
+import io.tso4j.server.grpc.MemberDirectory;
+import io.tso4j.server.grpc.TsoGrpcServer;
+import io.tso4j.server.grpc.TsoGrpcService;
+import io.tso4j.server.ratis.RatisDriver;
+import io.tso4j.server.ratis.RatisDriverConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * One tso4j server node: the Ratis driver, the timestamp oracle and its gRPC service, started and stopped together.
+ *
+ * <p>Start order: bind the gRPC port (so a busy port fails before Raft starts), start Raft and the leader watch.
+ * Close order: stop serving, stop the gRPC server, stop Raft. Thread-safe.
+ */
+public final class TsoNode implements AutoCloseable {
+  /** Raft log entries between snapshots; keep-alives write ~15 entries a second, so the log stays short. */
+  static final long SNAPSHOT_THRESHOLD = 10_000;
+
+  private final Config config;
+  private final RatisDriver driver;
+  private final TimestampOracle oracle;
+  private final TsoGrpcServer grpc;
+
+  /**
+   * What a node needs to run.
+   *
+   * @param nodeId this node's id; must be one of {@code peers}
+   * @param peers every member of the cluster, this node included
+   * @param grpcHost the address the gRPC service binds
+   * @param grpcPort the gRPC port (0 = any free port)
+   * @param dataDir where Raft keeps its log and snapshots for this node
+   * @param rpcTimeoutMin the Raft minimum election timeout (the lease is 0.8 of it)
+   * @param rpcTimeoutMax the Raft maximum election timeout
+   * @param fence the leader watch and window settings
+   * @param clock the clocks (a wall-clock offset can be injected for tests)
+   */
+  public record Config(String nodeId, List<PeerSpec> peers, String grpcHost, int grpcPort, Path dataDir,
+      Duration rpcTimeoutMin, Duration rpcTimeoutMax, FenceConfig fence, TsoClock clock) {
+    /** Validates the fields. */
+    public Config {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(peers, "peers");
+      Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(fence, "fence");
+      Objects.requireNonNull(clock, "clock");
+      if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
+        throw new IllegalArgumentException("--id " + nodeId + " is not in the peer list " + peers);
+      }
+      if (grpcPort < 0 || grpcPort > 65535) {
+        throw new IllegalArgumentException("gRPC port out of range: " + grpcPort);
+      }
+    }
+  }
+
+  private TsoNode(Config config, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc) {
+    this.config = config;
+    this.driver = driver;
+    this.oracle = oracle;
+    this.grpc = grpc;
+  }
+
+  /**
+   * Starts a node. {@code fatalHandler} runs if the oracle is poisoned later.
+   *
+   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory)
+   */
+  public static TsoNode start(Config config, Consumer<Throwable> fatalHandler) throws NodeStartException {
+    Map<String, String> raftPeers = new LinkedHashMap<>();
+    Map<String, String> clientEndpoints = new LinkedHashMap<>();
+    for (PeerSpec p : config.peers()) {
+      raftPeers.put(p.id(), p.raftAddress());
+      clientEndpoints.put(p.id(), p.clientEndpoint());
+    }
+    RatisDriver driver;
+    try {
+      driver = RatisDriver.create(RatisDriverConfig.builder()
+          .nodeId(config.nodeId())
+          .peers(raftPeers)
+          .dataDir(config.dataDir())
+          .rpcTimeout(config.rpcTimeoutMin(), config.rpcTimeoutMax())
+          .snapshotThreshold(SNAPSHOT_THRESHOLD)
+          .build());
+    } catch (ConsensusException e) {
+      throw new NodeStartException(e.reason(), e);
+    }
+    TimestampOracle oracle = new TimestampOracle(driver, config.fence(), config.clock(), fatalHandler);
+    MemberDirectory directory = MemberDirectory.of(config.nodeId(), clientEndpoints);
+    TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(),
+        new TsoGrpcService(oracle, directory));
+    try {
+      grpc.start();
+    } catch (IOException e) {
+      driver.close();
+      throw new NodeStartException(e.getMessage(), e);
+    }
+    try {
+      oracle.start();
+    } catch (ConsensusException e) {
+      grpc.close();
+      oracle.close();
+      driver.close();
+      throw new NodeStartException(e.reason(), e);
+    }
+    return new TsoNode(config, driver, oracle, grpc);
+  }
+
+  /** The node's id. */
+  public String id() {
+    return config.nodeId();
+  }
+
+  /** The bound gRPC port. */
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  /** The client endpoint, host:port. */
+  public String endpoint() {
+    return config.grpcHost() + ":" + grpc.port();
+  }
+
+  /** The in-process oracle (same guarantees as the gRPC service). */
+  public TimestampOracle oracle() {
+    return oracle;
+  }
+
+  /** Stops serving, then the gRPC service, then Raft. */
+  @Override
+  public void close() {
+    oracle.close();
+    grpc.close();
+    driver.close();
+  }
+}

@@ -1,0 +1,107 @@
+package io.tso4j.server.grpc;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.v1.LeaderHint;
+import io.tso4j.server.core.RefusedException;
+import io.tso4j.server.core.ServingState;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one class on the server that produces gRPC {@link Status}es, so that the wire table lives in one place.
+ *
+ * <table>
+ *   <caption>Refusals and errors on the wire</caption>
+ *   <tr><th>cause</th><th>status</th><th>trailers</th></tr>
+ *   <tr><td>NOT_SERVING, LEASE_EXPIRED, WINDOW_EXHAUSTED</td><td>UNAVAILABLE (retryable)</td>
+ *       <td>{@link LeaderHint} under {@value WireKeys#LEADER_HINT_NAME} when a leader is known</td></tr>
+ *   <tr><td>INVALID_COUNT (or a count outside 1..262144)</td><td>INVALID_ARGUMENT</td><td>none</td></tr>
+ *   <tr><td>POISONED</td><td>FAILED_PRECONDITION (not retryable on this node)</td>
+ *       <td>leader hint when known</td></tr>
+ *   <tr><td>any unexpected exception</td><td>INTERNAL, naming only the exception type</td><td>none</td></tr>
+ * </table>
+ *
+ * <p>Descriptions name this node. Stack traces never go on the wire; an unexpected exception is logged here once,
+ * at WARN. Immutable and thread-safe.
+ */
+public final class StatusMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusMapper.class);
+
+  private final MemberDirectory directory;
+
+  /** A mapper that resolves leader ids to endpoints through {@code directory}. */
+  public StatusMapper(MemberDirectory directory) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+  }
+
+  /**
+   * The status for a refused allocation, given the serving state at the time of the refusal (for the leader hint).
+   */
+  public StatusRuntimeException refused(RefusedException e, ServingState state) {
+    String node = directory.localId();
+    switch (e.reason()) {
+      case INVALID_COUNT:
+        return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      case NOT_SERVING:
+      case LEASE_EXPIRED:
+      case WINDOW_EXHAUSTED:
+        return unavailable(node + " cannot serve now (" + e.reason() + ": " + e.getMessage() + ")", state);
+      case POISONED:
+        return withHint(Status.FAILED_PRECONDITION.withDescription(node
+            + " is poisoned after a fatal error and will not serve again; use another node"), state);
+      default:
+        return unexpected(new IllegalStateException("unknown refusal reason " + e.reason()));
+    }
+  }
+
+  /** INVALID_ARGUMENT for a requested count outside 1..262144 (the count as sent, an unsigned 32-bit value). */
+  public StatusRuntimeException invalidCount(long count) {
+    return Status.INVALID_ARGUMENT
+        .withDescription("count must be in " + WireKeys.MIN_COUNT + ".." + WireKeys.MAX_COUNT + ", was " + count)
+        .asRuntimeException();
+  }
+
+  /** UNAVAILABLE with a description and, if a leader is known in {@code state}, the leader hint. */
+  public StatusRuntimeException unavailable(String description, ServingState state) {
+    return withHint(Status.UNAVAILABLE.withDescription(description + leaderText(state)), state);
+  }
+
+  /** INTERNAL for an exception nobody expected; the description names only its type, the log gets the rest. */
+  public StatusRuntimeException unexpected(Throwable t) {
+    LOG.warn("[{}] unexpected error while serving a request", directory.localId(), t);
+    return Status.INTERNAL
+        .withDescription("internal error on " + directory.localId() + " (" + t.getClass().getSimpleName() + ")")
+        .asRuntimeException();
+  }
+
+  /** The leader hint for {@code state}: present when the state names a leader (which may be this node). */
+  public Optional<LeaderHint> leaderHint(ServingState state) {
+    return state.leaderId().map(id -> LeaderHint.newBuilder()
+        .setId(id)
+        .setEndpoint(directory.endpointOf(id).orElse(""))
+        .setTerm(Math.max(0, state.term()))
+        .build());
+  }
+
+  private StatusRuntimeException withHint(Status status, ServingState state) {
+    Optional<LeaderHint> hint = leaderHint(state);
+    if (hint.isEmpty()) {
+      return status.asRuntimeException();
+    }
+    Metadata trailers = new Metadata();
+    trailers.put(WireKeys.LEADER_HINT, hint.get());
+    return status.asRuntimeException(trailers);
+  }
+
+  private String leaderText(ServingState state) {
+    return state.leaderId()
+        .map(id -> "; leader is " + id + directory.endpointOf(id).map(e -> " at " + e).orElse("")
+            + " in term " + state.term())
+        .orElse("; leader unknown");
+  }
+}

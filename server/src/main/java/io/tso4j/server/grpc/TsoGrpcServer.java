@@ -1,0 +1,169 @@
+package io.tso4j.server.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The lifecycle of one gRPC server (Netty, plaintext) serving tso4j on {@code host:port}.
+ *
+ * <p>{@link #start()} binds (port 0 picks a free port; {@link #port()} tells which) and fails with a message that
+ * names the address if it cannot, for example {@code "address 127.0.0.1:7001 is already in use"}. {@link #close()}
+ * shuts down gracefully: no new calls, a grace period for the calls in flight (open streams included), then the rest
+ * are cancelled. Thread-safe; start at most once.
+ */
+public final class TsoGrpcServer implements AutoCloseable {
+  /** How long {@link #close()} waits for calls in flight by default. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(3);
+
+  private static final long FORCED_SHUTDOWN_WAIT_MILLIS = 1_000;
+
+  private final String host;
+  private final int requestedPort;
+  private final BindableService service;
+  private final Duration shutdownGrace;
+  private Server server;
+  private boolean started;
+  private boolean closed;
+
+  /** A server for {@code service} on {@code host:port} with the default shutdown grace; not started yet. */
+  public TsoGrpcServer(String host, int port, BindableService service) {
+    this(host, port, service, DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /**
+   * A server for {@code service} on {@code host:port} (port 0 = any free port); not started yet.
+   *
+   * @throws IllegalArgumentException if the host is blank, the port outside 0..65535, or the grace negative
+   */
+  public TsoGrpcServer(String host, int port, BindableService service, Duration shutdownGrace) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host must not be blank: " + host);
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+    }
+    if (shutdownGrace == null || shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + shutdownGrace);
+    }
+    this.host = host;
+    this.requestedPort = port;
+    this.service = Objects.requireNonNull(service, "service");
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /**
+   * Binds and starts serving; returns this.
+   *
+   * @throws BindException naming the address if it is already in use
+   * @throws IOException naming the address if it cannot be bound for another reason
+   * @throws IllegalStateException if already started or closed
+   */
+  public synchronized TsoGrpcServer start() throws IOException {
+    if (started || closed) {
+      throw new IllegalStateException("server for " + address(requestedPort) + " was already started or closed");
+    }
+    started = true;
+    InetSocketAddress address = new InetSocketAddress(host, requestedPort);
+    if (address.isUnresolved()) {
+      throw new IOException("cannot listen on " + address(requestedPort) + ": unknown host " + host);
+    }
+    Server s = NettyServerBuilder.forAddress(address).addService(service).build();
+    try {
+      s.start();
+    } catch (IOException e) {
+      s.shutdownNow();
+      throw bindFailure(e);
+    }
+    server = s;
+    return this;
+  }
+
+  /**
+   * The port the server listens on.
+   *
+   * @throws IllegalStateException if not started
+   */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("server for " + address(requestedPort) + " is not started");
+    }
+    return server.getPort();
+  }
+
+  /** The address the server listens on, {@code host:port} with the bound port. */
+  public String endpoint() {
+    return address(port());
+  }
+
+  /** Whether the server is started and not closed. */
+  public synchronized boolean isRunning() {
+    return server != null && !closed;
+  }
+
+  /**
+   * Stops accepting calls, waits up to the shutdown grace for calls in flight, then cancels the rest and waits
+   * briefly for them. Idempotent; a no-op if never started.
+   */
+  @Override
+  public void close() {
+    Server s;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      s = server;
+    }
+    if (s == null) {
+      return;
+    }
+    s.shutdown();
+    try {
+      if (!s.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        s.shutdownNow();
+        s.awaitTermination(FORCED_SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      s.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private IOException bindFailure(IOException e) {
+    if (addressInUse(e)) {
+      BindException b = new BindException("address " + address(requestedPort) + " is already in use");
+      b.initCause(e);
+      return b;
+    }
+    return new IOException("cannot listen on " + address(requestedPort) + ": " + rootMessage(e), e);
+  }
+
+  private static boolean addressInUse(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  private String address(int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+}

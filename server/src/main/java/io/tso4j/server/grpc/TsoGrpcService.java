@@ -1,0 +1,106 @@
+package io.tso4j.server.grpc;
+
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.v1.GetMembersRequest;
+import io.tso4j.proto.v1.GetMembersResponse;
+import io.tso4j.proto.v1.GetTimestampRequest;
+import io.tso4j.proto.v1.GetTimestampResponse;
+import io.tso4j.proto.v1.Member;
+import io.tso4j.proto.v1.TimestampOracleGrpc;
+import io.tso4j.server.core.Grant;
+import io.tso4j.server.core.RefusedException;
+import io.tso4j.server.core.ServingState;
+import io.tso4j.server.core.TimestampOracle;
+import java.util.Objects;
+
+/**
+ * The tso4j.v1 TimestampOracle gRPC service: a thin layer over one {@link TimestampOracle}.
+ *
+ * <p>GetTimestamp checks the count (1..262144) first, then allocates; StreamTimestamps answers each request in order
+ * with its request id and ends the stream with the mapped status on the first refusal; GetMembers reports the
+ * {@link MemberDirectory}, the leader as this node knows it, and whether it serves. Every status comes from
+ * {@link StatusMapper}. Nothing is logged per request. Thread-safe.
+ */
+public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImplBase {
+  private final TimestampOracle oracle;
+  private final MemberDirectory directory;
+  private final StatusMapper statuses;
+
+  /**
+   * A service over {@code oracle}, describing the cluster with {@code directory}.
+   *
+   * @throws IllegalArgumentException if the directory's local id is not the oracle's node id
+   */
+  public TsoGrpcService(TimestampOracle oracle, MemberDirectory directory) {
+    this.oracle = Objects.requireNonNull(oracle, "oracle");
+    this.directory = Objects.requireNonNull(directory, "directory");
+    String nodeId = oracle.driver().localId();
+    if (!directory.localId().equals(nodeId)) {
+      throw new IllegalArgumentException("directory local id " + directory.localId() + " is not the oracle's node id "
+          + nodeId);
+    }
+    this.statuses = new StatusMapper(directory);
+  }
+
+  /** The member directory this service reports. */
+  public MemberDirectory directory() {
+    return directory;
+  }
+
+  /** Answers one GetTimestamp request. */
+  @Override
+  public void getTimestamp(GetTimestampRequest request, StreamObserver<GetTimestampResponse> responses) {
+    GetTimestampResponse response;
+    try {
+      response = serve(request);
+    } catch (StatusRuntimeException e) {
+      responses.onError(e);
+      return;
+    }
+    responses.onNext(response);
+    responses.onCompleted();
+  }
+
+  /** Opens one StreamTimestamps call; see {@link TimestampStream}. */
+  @Override
+  public StreamObserver<GetTimestampRequest> streamTimestamps(StreamObserver<GetTimestampResponse> responses) {
+    return TimestampStream.open(responses, this::serve);
+  }
+
+  /** Answers GetMembers: the members, the leader hint (if a leader is known), serving, and this node's id. */
+  @Override
+  public void getMembers(GetMembersRequest request, StreamObserver<GetMembersResponse> responses) {
+    ServingState state = oracle.state();
+    GetMembersResponse.Builder b = GetMembersResponse.newBuilder()
+        .setServing(state.serving())
+        .setResponderId(directory.localId());
+    directory.members().forEach((id, endpoint) ->
+        b.addMembers(Member.newBuilder().setId(id).setEndpoint(endpoint)));
+    statuses.leaderHint(state).ifPresent(b::setLeader);
+    responses.onNext(b.build());
+    responses.onCompleted();
+  }
+
+  /** Allocates for one request, or throws the mapped status. */
+  private GetTimestampResponse serve(GetTimestampRequest request) {
+    long count = Integer.toUnsignedLong(request.getCount());
+    if (count < WireKeys.MIN_COUNT || count > WireKeys.MAX_COUNT) {
+      throw statuses.invalidCount(count);
+    }
+    try {
+      Grant grant = oracle.allocate((int) count);
+      return GetTimestampResponse.newBuilder()
+          .setFirst(grant.first())
+          .setCount(grant.count())
+          .setTerm(grant.term())
+          .setRequestId(request.getRequestId())
+          .build();
+    } catch (RefusedException e) {
+      throw statuses.refused(e, oracle.state());
+    } catch (RuntimeException e) {
+      throw statuses.unexpected(e);
+    }
+  }
+}
