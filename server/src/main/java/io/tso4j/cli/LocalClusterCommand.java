@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,22 +57,17 @@ final class LocalClusterCommand implements Callable<Integer> {
       peers.add(new PeerSpec("n" + i, host, basePort + 100 + i - 1, basePort + i - 1));
     }
     List<TsoNode> started = new ArrayList<>();
-    CountDownLatch stopped = new CountDownLatch(1);
+    StopSignal stop = new StopSignal();
     try {
       for (PeerSpec p : peers) {
         TsoNode.Config cfg = new TsoNode.Config(p.id(), peers, host, p.clientPort(), dataDir.resolve(p.id()),
             nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, nodeOptions.fenceConfig(), TsoClock.system());
-        started.add(TsoNode.start(cfg, cause -> stopped.countDown()));
+        started.add(TsoNode.start(cfg, cause -> stop.release("fatal error in " + p.id())));
       }
     } catch (NodeStartException e) {
       started.forEach(TsoNode::close);
       throw new CliException(ExitCodes.STARTUP, "cannot start the local cluster: " + e.getMessage(), e);
     }
-    Thread hook = new Thread(() -> {
-      closeAll(started);
-      stopped.countDown();
-    }, "tso4j-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
     String endpoints = started.stream().map(TsoNode::endpoint).collect(Collectors.joining(","));
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j local cluster: " + nodes + " nodes, data in " + dataDir.toAbsolutePath());
@@ -84,14 +77,14 @@ final class LocalClusterCommand implements Callable<Integer> {
     out.println("try: bin/tso4j get --endpoints " + endpoints);
     out.println("Ctrl-C stops the cluster.");
     out.flush();
-    boolean timedOut = runFor != null && !stopped.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
     if (runFor == null) {
-      stopped.await();
+      stop.await();
+    } else {
+      stop.await(runFor.toMillis());
     }
-    if (timedOut) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-      closeAll(started);
-    }
+    out.println("stopping the local cluster (" + stop.reason() + ")");
+    out.flush();
+    closeAll(started);
     return ExitCodes.OK;
   }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,12 +85,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
-    CountDownLatch stopped = new CountDownLatch(1);
+    StopSignal stop = new StopSignal();
     TsoNode node;
     try {
       node = TsoNode.start(cfg, cause -> {
         exitCode.set(ExitCodes.FATAL);
-        stopped.countDown();
+        stop.release("fatal error");
       });
     } catch (NodeStartException e) {
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
@@ -100,15 +99,10 @@ final class ServeCommand implements Callable<Integer> {
     out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()
         + ", data in " + dir.toAbsolutePath());
     out.flush();
-    Thread hook = new Thread(() -> {
-      LOG.info("[{}] shutting down", id);
-      node.close();
-      stopped.countDown();
-    }, "tso4j-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    stopped.await();
+    stop.await();
+    LOG.info("[{}] shutting down ({})", id, stop.reason());
+    node.close();
     if (exitCode.get() != ExitCodes.OK) {
-      node.close();
       throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");
     }
     return ExitCodes.OK;

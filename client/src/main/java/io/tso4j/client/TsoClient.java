@@ -1,0 +1,250 @@
+package io.tso4j.client;
+
+import io.tso4j.client.internal.ClientRuntime;
+import io.tso4j.client.internal.ClientSettings;
+import io.tso4j.client.internal.WireKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A client of a tso4j cluster: hands out strictly increasing timestamps, following the leader and failing over
+ * between endpoints.
+ *
+ * <p>Build one with {@link #newBuilder()}, share it, close it when done:
+ *
+ * <pre>{@code
+ * try (TsoClient tso = TsoClient.newBuilder().endpoints("10.0.0.1:7001", "10.0.0.2:7001").build()) {
+ *   Timestamp ts = tso.getTimestamp();
+ * }
+ * }</pre>
+ *
+ * <p>Every call has one deadline ({@link Builder#callTimeout(Duration)}, default 5 s) that covers all its retries.
+ * The client keeps one channel per endpoint and remembers the leader (only moving forward by term). A node that is
+ * not the leader answers with a hint and the call goes to the hinted leader at once; an unreachable node makes the
+ * call try the next endpoint, with jittered exponential backoff between rounds. Every response is checked by an
+ * order guard before it is returned: a timestamp never goes back below one this client already returned, and a
+ * response that breaks that rule fails its call with {@link TsoOrderViolationException}.
+ *
+ * <p>Errors are unchecked {@link TsoException}s; asynchronous calls complete exceptionally with them. Async results
+ * complete on gRPC threads: do not block in their continuations. Immutable and thread-safe; calls from many threads
+ * are fine.
+ */
+public final class TsoClient implements AutoCloseable {
+  /** The default deadline of one call. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
+  /** The default most one attempt against one node may take. */
+  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+  /** The default number of leader hints one call follows at most. */
+  public static final int DEFAULT_MAX_REDIRECTS = 4;
+  /** The default first backoff ceiling between rounds over the endpoints. */
+  public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofMillis(20);
+  /** The default largest backoff ceiling between rounds. */
+  public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(500);
+  /** The most timestamps one call may ask for, 262,144. */
+  public static final int MAX_COUNT = WireKeys.MAX_COUNT;
+
+  private static final long BLOCKING_SLACK_MILLIS = 1_000;
+
+  private final ClientRuntime runtime;
+
+  private TsoClient(ClientSettings settings) {
+    this.runtime = new ClientRuntime(settings);
+  }
+
+  /** A new builder with the defaults and no endpoints. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * One timestamp, above every timestamp this client returned before the call; blocks up to the call timeout.
+   *
+   * @throws TsoException (a subclass says why) if no timestamp could be obtained
+   */
+  public Timestamp getTimestamp() {
+    return getTimestamps(1).first();
+  }
+
+  /**
+   * {@code n} consecutive timestamps in one physical millisecond; blocks up to the call timeout.
+   *
+   * @throws IllegalArgumentException if n is outside 1..262144
+   * @throws TsoException (a subclass says why) if no range could be obtained
+   */
+  public TimestampRange getTimestamps(int n) {
+    return await(getTimestampsAsync(n));
+  }
+
+  /**
+   * Asks for one timestamp without blocking. The future completes with the timestamp, or exceptionally with a
+   * {@link TsoException}; cancelling it cancels the call.
+   */
+  public CompletableFuture<Timestamp> getTimestampAsync() {
+    CompletableFuture<TimestampRange> range = getTimestampsAsync(1);
+    CompletableFuture<Timestamp> one = range.thenApply(TimestampRange::first);
+    one.whenComplete((v, e) -> {
+      if (one.isCancelled()) {
+        range.cancel(true);
+      }
+    });
+    return one;
+  }
+
+  /**
+   * Asks for {@code n} consecutive timestamps without blocking. The future completes with the range, or
+   * exceptionally with a {@link TsoException}; cancelling it cancels the call.
+   *
+   * @throws IllegalArgumentException (at once, not through the future) if n is outside 1..262144
+   */
+  public CompletableFuture<TimestampRange> getTimestampsAsync(int n) {
+    if (n < WireKeys.MIN_COUNT || n > MAX_COUNT) {
+      throw new IllegalArgumentException("n must be in " + WireKeys.MIN_COUNT + ".." + MAX_COUNT + ", was " + n);
+    }
+    return runtime.timestamps(n);
+  }
+
+  /**
+   * The members of the cluster as the first reachable node reports them (the leader it names also updates this
+   * client's leader cache); blocks up to the call timeout.
+   *
+   * @throws TsoException if no node answered
+   */
+  public List<Member> getMembers() {
+    return await(getMembersAsync());
+  }
+
+  /** Asks for the members of the cluster without blocking; see {@link #getMembers()}. */
+  public CompletableFuture<List<Member>> getMembersAsync() {
+    return runtime.members();
+  }
+
+  /** The configured endpoints, in the order they are tried. */
+  public List<String> endpoints() {
+    return runtime.settings().endpoints();
+  }
+
+  /** The deadline of one call. */
+  public Duration callTimeout() {
+    return runtime.settings().callTimeout();
+  }
+
+  /**
+   * Fails the calls in flight with {@link TsoUnavailableException}, then closes the channels (waiting up to about
+   * two seconds). Later calls fail the same way. Idempotent.
+   */
+  @Override
+  public void close() {
+    runtime.close();
+  }
+
+  private <T> T await(CompletableFuture<T> future) {
+    long waitMillis = runtime.settings().callTimeout().toMillis() + BLOCKING_SLACK_MILLIS;
+    try {
+      return future.get(waitMillis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new TsoException("call failed: " + cause, cause);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new TsoException("interrupted while waiting for the tso4j server", e);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new TsoDeadlineExceededException("no answer within " + runtime.settings().callTimeout(), e);
+    } catch (CancellationException e) {
+      throw new TsoException("call was cancelled", e);
+    }
+  }
+
+  /**
+   * Configures and builds a {@link TsoClient}. Every setter checks its argument at once; {@link #build()} checks the
+   * whole configuration. Not thread-safe: use one builder from one thread.
+   */
+  public static final class Builder {
+    private final List<String> endpoints = new ArrayList<>();
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
+    private int maxRedirects = DEFAULT_MAX_REDIRECTS;
+    private Duration backoffBase = DEFAULT_BACKOFF_BASE;
+    private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+
+    private Builder() {
+    }
+
+    /** Sets the endpoints ({@code host:port}, {@code [v6]:port}), replacing earlier ones; tried in this order. */
+    public Builder endpoints(String... endpoints) {
+      Objects.requireNonNull(endpoints, "endpoints");
+      return endpoints(Arrays.asList(endpoints));
+    }
+
+    /** Sets the endpoints ({@code host:port}, {@code [v6]:port}), replacing earlier ones; tried in this order. */
+    public Builder endpoints(Collection<String> endpoints) {
+      Objects.requireNonNull(endpoints, "endpoints");
+      this.endpoints.clear();
+      this.endpoints.addAll(endpoints);
+      return this;
+    }
+
+    /** Sets the deadline of one call, covering every retry (default 5 s); must be positive. */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = callTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the most one attempt against one node may take before the call moves on (default 1 s, never more than
+     * what is left of the call); must be positive.
+     */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      this.attemptTimeout = attemptTimeout;
+      return this;
+    }
+
+    /** Sets how many leader hints one call follows at most (default 4); must be >= 0. */
+    public Builder maxRedirects(int maxRedirects) {
+      this.maxRedirects = maxRedirects;
+      return this;
+    }
+
+    /**
+     * Sets the backoff between rounds over the endpoints: the delay before round n is random in [0, min(max, base *
+     * 2^(n-1))] (defaults 20 ms and 500 ms); both positive, max >= base.
+     */
+    public Builder retryBackoff(Duration base, Duration max) {
+      this.backoffBase = base;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /**
+     * Builds the client; opens no connection yet.
+     *
+     * @throws IllegalArgumentException naming the bad value if the configuration is invalid (no endpoint, an
+     *     endpoint that is not host:port, a repeated endpoint, a non-positive timeout, ...)
+     */
+    public TsoClient build() {
+      for (String e : endpoints) {
+        if (e == null) {
+          throw new IllegalArgumentException("endpoints must not contain null: " + endpoints);
+        }
+      }
+      return new TsoClient(new ClientSettings(endpoints, callTimeout, attemptTimeout, maxRedirects, backoffBase,
+          backoffMax));
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.tso4j.client.internal;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One plaintext {@link ManagedChannel} per endpoint, opened on first use (configured endpoints and hinted ones
+ * alike) and closed together. Thread-safe.
+ */
+final class ChannelPool implements AutoCloseable {
+  private static final long CLOSE_GRACE_MILLIS = 2_000;
+
+  private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private boolean closed;
+
+  /**
+   * The channel to {@code endpoint}, opened if needed.
+   *
+   * @throws IllegalStateException if the pool is closed
+   * @throws IllegalArgumentException if the endpoint is not host:port
+   */
+  ManagedChannel get(String endpoint) {
+    ManagedChannel c = channels.get(endpoint);
+    if (c != null) {
+      return c;
+    }
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("client is closed");
+      }
+      return channels.computeIfAbsent(endpoint, ChannelPool::open);
+    }
+  }
+
+  /** Whether {@code endpoint} is a usable host:port. */
+  static boolean isValidEndpoint(String endpoint) {
+    try {
+      HostPort.parse(endpoint);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static ManagedChannel open(String endpoint) {
+    HostPort hp = HostPort.parse(endpoint);
+    return Grpc.newChannelBuilderForAddress(hp.host(), hp.port(), InsecureChannelCredentials.create())
+        .userAgent("tso4j-client")
+        .build();
+  }
+
+  /** Shuts every channel down: waits briefly for calls to end, then forces them. Idempotent. */
+  @Override
+  public void close() {
+    List<ManagedChannel> all;
+    synchronized (this) {
+      closed = true;
+      all = new ArrayList<>(channels.values());
+    }
+    all.forEach(ManagedChannel::shutdown);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS);
+    boolean interrupted = false;
+    for (ManagedChannel c : all) {
+      try {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !c.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+          c.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        c.shutdownNow();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

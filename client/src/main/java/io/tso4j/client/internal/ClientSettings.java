@@ -1,0 +1,59 @@
+package io.tso4j.client.internal;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The validated configuration of one client. Immutable.
+ *
+ * <p>Internal API: public only so that {@code io.tso4j.client.TsoClient} can build it.
+ *
+ * @param endpoints the configured endpoints, {@code host:port}, in the order they are tried
+ * @param callTimeout the deadline of one call, including every retry
+ * @param attemptTimeout the most one attempt against one node may take (never more than what is left of the call)
+ * @param maxRedirects how many leader hints one call follows at most
+ * @param backoffBase the ceiling of the first backoff between rounds over the endpoints
+ * @param backoffMax the largest backoff ceiling
+ */
+public record ClientSettings(
+    List<String> endpoints,
+    Duration callTimeout,
+    Duration attemptTimeout,
+    int maxRedirects,
+    Duration backoffBase,
+    Duration backoffMax) {
+
+  /** Validates every field; every message names the bad value. */
+  public ClientSettings {
+    Objects.requireNonNull(endpoints, "endpoints");
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one endpoint is required");
+    }
+    for (String e : endpoints) {
+      HostPort.parse(e);
+    }
+    if (new LinkedHashSet<>(endpoints).size() != endpoints.size()) {
+      throw new IllegalArgumentException("endpoints must not repeat: " + endpoints);
+    }
+    endpoints = List.copyOf(endpoints);
+    positive("callTimeout", callTimeout);
+    positive("attemptTimeout", attemptTimeout);
+    positive("backoffBase", backoffBase);
+    positive("backoffMax", backoffMax);
+    if (maxRedirects < 0) {
+      throw new IllegalArgumentException("maxRedirects must be >= 0, was " + maxRedirects);
+    }
+    if (backoffMax.compareTo(backoffBase) < 0) {
+      throw new IllegalArgumentException("backoffMax " + backoffMax + " must not be below backoffBase "
+          + backoffBase);
+    }
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + d);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.tso4j.client;
+
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.v1.GetMembersRequest;
+import io.tso4j.proto.v1.GetMembersResponse;
+import io.tso4j.proto.v1.GetTimestampRequest;
+import io.tso4j.proto.v1.GetTimestampResponse;
+import io.tso4j.proto.v1.LeaderHint;
+import io.tso4j.proto.v1.TimestampOracleGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * A scriptable TimestampOracle server on 127.0.0.1 for client tests: each GetTimestamp is answered by the current
+ * handler, which returns a response or throws a StatusRuntimeException (or returns null to never answer).
+ */
+final class FakeOracle implements AutoCloseable {
+  private final AtomicReference<Function<GetTimestampRequest, GetTimestampResponse>> handler;
+  private final AtomicInteger calls = new AtomicInteger();
+  private final Server server;
+
+  FakeOracle(Function<GetTimestampRequest, GetTimestampResponse> handler) throws IOException {
+    this.handler = new AtomicReference<>(handler);
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new Service()).build().start();
+  }
+
+  void answerWith(Function<GetTimestampRequest, GetTimestampResponse> next) {
+    handler.set(next);
+  }
+
+  String endpoint() {
+    return "127.0.0.1:" + server.getPort();
+  }
+
+  int calls() {
+    return calls.get();
+  }
+
+  /** A handler that serves consecutive ranges in {@code term} starting at physical millisecond {@code physical}. */
+  static Function<GetTimestampRequest, GetTimestampResponse> serving(long term, long physical) {
+    AtomicReference<Long> next = new AtomicReference<>(Timestamp.pack(physical, 0));
+    return req -> {
+      long first = next.getAndUpdate(v -> Timestamp.pack(Timestamp.physicalOf(v) + 1, 0));
+      return response(first, req.getCount(), term, req.getRequestId());
+    };
+  }
+
+  static GetTimestampResponse response(long first, int count, long term, long requestId) {
+    return GetTimestampResponse.newBuilder().setFirst(first).setCount(count).setTerm(term)
+        .setRequestId(requestId).build();
+  }
+
+  /** UNAVAILABLE with a leader hint in the trailers. */
+  static StatusRuntimeException unavailable(String leaderId, String leaderEndpoint, long term) {
+    Metadata trailers = new Metadata();
+    trailers.put(WireKeys.LEADER_HINT,
+        LeaderHint.newBuilder().setId(leaderId).setEndpoint(leaderEndpoint).setTerm(term).build());
+    return Status.UNAVAILABLE.withDescription("not the leader").asRuntimeException(trailers);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  private final class Service extends TimestampOracleGrpc.TimestampOracleImplBase {
+    @Override
+    public void getTimestamp(GetTimestampRequest request, StreamObserver<GetTimestampResponse> responses) {
+      calls.incrementAndGet();
+      GetTimestampResponse r;
+      try {
+        r = handler.get().apply(request);
+      } catch (StatusRuntimeException e) {
+        responses.onError(e);
+        return;
+      }
+      if (r != null) {
+        responses.onNext(r);
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void getMembers(GetMembersRequest request, StreamObserver<GetMembersResponse> responses) {
+      responses.onNext(GetMembersResponse.newBuilder().setResponderId("fake").build());
+      responses.onCompleted();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.tso4j.server.grpc;
+
+import io.tso4j.server.core.ConsensusDriver;
+import io.tso4j.server.core.ConsensusException;
+import io.tso4j.server.core.LeadershipEvent;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A driver that delegates to another until {@link #breakPermanently()}; from then on every write fails with
+ * PERMANENT while leadership is still reported, so the oracle is poisoned deterministically.
+ */
+final class BreakableDriver implements ConsensusDriver {
+  private final ConsensusDriver delegate;
+  private volatile boolean broken;
+
+  BreakableDriver(ConsensusDriver delegate) {
+    this.delegate = delegate;
+  }
+
+  void breakPermanently() {
+    broken = true;
+  }
+
+  @Override
+  public void start(Consumer<LeadershipEvent> listener) throws ConsensusException {
+    delegate.start(listener);
+  }
+
+  @Override
+  public CompletableFuture<Long> loadHighWater(long term) {
+    return broken ? failed() : delegate.loadHighWater(term);
+  }
+
+  @Override
+  public CompletableFuture<Long> persistHighWater(long atLeast, long term) {
+    return broken ? failed() : delegate.persistHighWater(atLeast, term);
+  }
+
+  @Override
+  public Duration leaseDuration() {
+    return delegate.leaseDuration();
+  }
+
+  @Override
+  public LeadershipEvent currentLeadership() {
+    return delegate.currentLeadership();
+  }
+
+  @Override
+  public String localId() {
+    return delegate.localId();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  private static CompletableFuture<Long> failed() {
+    return CompletableFuture.failedFuture(
+        new ConsensusException(ConsensusException.Kind.PERMANENT, "broken on purpose by the test"));
+  }
+}
