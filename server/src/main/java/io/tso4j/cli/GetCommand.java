@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Spec;
 final class GetCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  ConfigOption configOption;
 
   @Option(names = "--endpoints", required = true, split = ",", paramLabel = "HOST:PORT",
       description = "Client endpoints of the cluster, comma-separated (env TSO4J_ENDPOINTS).")
@@ -70,7 +74,9 @@ final class GetCommand implements Callable<Integer> {
       out.println(TimestampFormat.describe(first, false));
     } else {
       out.println(TimestampFormat.describe(first, false));
-      out.println("... " + (range.count() - 2 > 0 ? (range.count() - 2) + " more ..." : ""));
+      if (range.count() > 2) {
+        out.println("... " + (range.count() - 2) + " more ...");
+      }
       out.println(TimestampFormat.describe(last, false));
       out.println(range.count() + " timestamps, term " + range.term());
     }

@@ -25,6 +25,9 @@ final class LocalClusterCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Mixin
+  ConfigOption configOption;
+
   @Option(names = "--nodes", defaultValue = "3", description = "1, 3 or 5 nodes (default: ${DEFAULT-VALUE}).")
   int nodes;
 

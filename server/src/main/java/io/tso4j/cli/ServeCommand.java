@@ -45,9 +45,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Data directory; default: ./tso4j-data/<id>.")
   Path dataDir;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "A properties file with option defaults "
-      + "(keys are the long option names without dashes, e.g. grpc-port=7001).")
-  Path config;
+  @Mixin
+  ConfigOption configOption;
 
   @Option(names = "--clock-offset-ms", defaultValue = "0", hidden = true,
       description = "Fault injection: shift this node's wall clock.")
