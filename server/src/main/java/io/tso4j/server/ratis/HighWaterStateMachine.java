@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
@@ -35,10 +34,9 @@ import org.slf4j.LoggerFactory;
  * The Ratis state machine of the high-water register: a thin, deterministic adapter over (high-water mark, fenced
  * term).
  *
- * <p>Rules of {@link #applyTransaction}: a command is accepted only if its term equals the term of the log entry that
- * carries it and is not older than the fenced term; otherwise it is rejected with a FENCED reply (a status, never an
- * exception). PERSIST stores max(high-water, value); LOAD reads the mark. A malformed command gets BAD_COMMAND. No
- * clock is read, so every replica computes the same state.
+ * <p>{@link #applyTransaction} hands each command to a {@link HighWaterRegister}, the one implementation of the apply
+ * rules (term check against the entry's term, the mark only grows, deterministic status replies, no clock); the same
+ * register is what a host application embeds in its own state machine when the TSO rides in its log.
  *
  * <p>Snapshots are single files in {@link SimpleStateMachineStorage}, checksummed and renamed into place; a corrupt
  * or unreadable snapshot fails {@link #initialize} / {@link #reinitialize} with a message naming the file rather than
@@ -54,13 +52,10 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(HighWaterStateMachine.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-  private volatile Consumer<LeadershipEvent> hints = e -> { };
+  private final HighWaterRegister register = new HighWaterRegister();
   private volatile long lastConfigurationTerm;
   private volatile File stateMachineDir;
   private volatile String logId = "?";
-  // Guarded by this.
-  private long highWater;
-  private long fencedTerm;
 
   /** An empty register; the snapshot (if any) is loaded in {@link #initialize}. */
   public HighWaterStateMachine() {
@@ -68,17 +63,22 @@ public final class HighWaterStateMachine extends BaseStateMachine {
 
   /** Sets where leadership hints go (from Ratis threads; the consumer must not block). */
   void setLeadershipHints(Consumer<LeadershipEvent> consumer) {
-    this.hints = consumer == null ? e -> { } : consumer;
+    register.setLeadershipHints(consumer);
+  }
+
+  /** The register this state machine applies commands to. */
+  HighWaterRegister register() {
+    return register;
   }
 
   /** The high-water mark as applied on this replica. */
-  public synchronized long highWater() {
-    return highWater;
+  public long highWater() {
+    return register.highWater();
   }
 
   /** The newest term a command was accepted in, as applied on this replica. */
-  public synchronized long fencedTerm() {
-    return fencedTerm;
+  public long fencedTerm() {
+    return register.fencedTerm();
   }
 
   @Override
@@ -113,8 +113,7 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     File file = info.getPath().toFile();
     HighWaterSnapshot s = HighWaterSnapshot.read(file, latest.getTerm(), latest.getIndex(), info.getFileDigest());
     synchronized (this) {
-      highWater = s.highWater();
-      fencedTerm = s.fencedTerm();
+      register.restore(new HighWaterRegister.State(s.highWater(), s.fencedTerm()));
       setLastAppliedTermIndex(TermIndex.valueOf(s.term(), s.index()));
     }
     LOG.info("[{}] loaded snapshot {}: high-water {}, fenced term {}", idOrUnknown(), file, s.highWater(),
@@ -167,7 +166,8 @@ public final class HighWaterStateMachine extends BaseStateMachine {
       if (last == null || last.getIndex() < 0) {
         return RaftLog.INVALID_LOG_INDEX;
       }
-      s = new HighWaterSnapshot(last.getTerm(), last.getIndex(), highWater, fencedTerm);
+      HighWaterRegister.State state = register.state();
+      s = new HighWaterSnapshot(last.getTerm(), last.getIndex(), state.highWater(), state.fencedTerm());
     }
     File file = storage.getSnapshotFile(s.term(), s.index());
     MD5Hash md5 = s.write(file);
@@ -182,28 +182,10 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
     HighWaterReply reply;
     synchronized (this) {
-      reply = apply(data, entry.getTerm());
+      reply = register.apply(data, entry.getTerm());
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
-  }
-
-  /** Applies one command carried by an entry of {@code entryTerm}; deterministic. Caller holds the lock. */
-  private HighWaterReply apply(byte[] data, long entryTerm) {
-    HighWaterCommand cmd;
-    try {
-      cmd = HighWaterCommand.decode(data);
-    } catch (IllegalArgumentException e) {
-      return new HighWaterReply(HighWaterReply.Status.BAD_COMMAND, 0, entryTerm);
-    }
-    if (cmd.term() != entryTerm || cmd.term() < fencedTerm) {
-      return new HighWaterReply(HighWaterReply.Status.FENCED, fencedTerm, entryTerm);
-    }
-    fencedTerm = cmd.term();
-    if (cmd.op() == HighWaterCommand.Op.PERSIST) {
-      highWater = Math.max(highWater, cmd.value());
-    }
-    return new HighWaterReply(HighWaterReply.Status.OK, highWater, entryTerm);
   }
 
   @Override
@@ -214,21 +196,17 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   @Override
   public void notifyLeaderReady() {
     // Ratis calls this right after applying this term's first (configuration) entry.
-    hints.accept(new LeadershipEvent.Leader(lastConfigurationTerm));
+    register.hint(new LeadershipEvent.Leader(lastConfigurationTerm));
   }
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-    if (newLeaderId == null || newLeaderId.equals(groupMemberId.getPeerId())) {
-      hints.accept(new LeadershipEvent.Unknown(0));
-    } else {
-      hints.accept(new LeadershipEvent.Follower(0, Optional.of(newLeaderId.toString())));
-    }
+    register.notifyLeaderChanged(groupMemberId, newLeaderId);
   }
 
   @Override
   public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
-    hints.accept(new LeadershipEvent.Unknown(0));
+    register.notifyNotLeader();
   }
 
   private String idOrUnknown() {

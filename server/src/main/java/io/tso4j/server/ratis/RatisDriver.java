@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * leader is ready (its first entry of the term is applied). The lease is 0.8 × the minimum election timeout, which
  * relies on pre-vote (kept on).
  *
- * <p>Two ways to get one: {@link #create(RatisDriverConfig)} builds and owns a Ratis server; {@link #attach} runs over
- * a server and group that a host application owns (the driver then never starts or closes that server).
+ * <p>Three ways to get one: {@link #create(RatisDriverConfig)} builds and owns a Ratis server; {@link #attach} runs over
+ * a server and a TSO group that a host application owns (the driver then never starts or closes that server); {@link
+ * #piggyback} writes tagged commands into a host application's own group, whose state machine routes them to a
+ * {@link HighWaterRegister} (the TSO's leader is then the host group's leader).
  *
  * <p>Thread-safe. Events go to the listener from one driver thread, deduplicated.
  */
@@ -74,6 +76,7 @@ public final class RatisDriver implements ConsensusDriver {
   private final RaftServer server;
   private final boolean ownsServer;
   private final RatisDriverConfig config;
+  private final HighWaterRegister hostRegister;
   private final Duration leaseDuration;
   private final long requestTimeoutNanos;
   private final ClientId clientId = ClientId.randomId();
@@ -82,20 +85,21 @@ public final class RatisDriver implements ConsensusDriver {
   private final Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
   private volatile RaftServer.Division division;
-  private volatile HighWaterStateMachine stateMachine;
+  private volatile HighWaterRegister register;
   private volatile boolean closed;
   // Owned by the events thread.
   private Consumer<LeadershipEvent> listener = e -> { };
   private LeadershipEvent lastPublished;
 
   private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
-      Duration leaseDuration, Duration requestTimeout) {
+      HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout) {
     this.server = server;
     this.peerId = server.getId();
     this.id = peerId.toString();
     this.groupId = groupId;
     this.ownsServer = ownsServer;
     this.config = config;
+    this.hostRegister = hostRegister;
     this.leaseDuration = leaseDuration;
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -141,7 +145,7 @@ public final class RatisDriver implements ConsensusDriver {
       throw RatisErrors.startup("[" + config.nodeId() + "] cannot build the Ratis server with data dir "
           + config.dataDir(), e);
     }
-    return new RatisDriver(server, gid, true, config, config.leaseDuration(), config.requestTimeout());
+    return new RatisDriver(server, gid, true, config, null, config.leaseDuration(), config.requestTimeout());
   }
 
   /**
@@ -154,6 +158,31 @@ public final class RatisDriver implements ConsensusDriver {
    *     argument is null or not positive
    */
   public static RatisDriver attach(RaftServer server, RaftGroupId groupId, Duration requestTimeout) {
+    return new RatisDriver(server, groupId, false, null, null, hostLease(server, groupId, requestTimeout),
+        requestTimeout);
+  }
+
+  /**
+   * A driver whose commands ride in a host application's own Raft group {@code hostGroupId}: each load or persist is
+   * a {@link HighWaterRegister#tag tagged} command submitted to the local {@code server}, and the host's state
+   * machine must hand every tagged entry to {@code register} (see {@link HighWaterRegister}) and forward its
+   * leadership notifications to it. The host starts and closes the server. The lease follows the server's {@code
+   * raft.server.rpc.timeout.min}.
+   *
+   * @throws IllegalArgumentException if pre-vote is disabled on the server (the lease would be unsafe) or an
+   *     argument is null or not positive
+   */
+  public static RatisDriver piggyback(RaftServer server, RaftGroupId hostGroupId, HighWaterRegister register,
+      Duration requestTimeout) {
+    if (register == null) {
+      throw new IllegalArgumentException("register must be set");
+    }
+    return new RatisDriver(server, hostGroupId, false, null, register,
+        hostLease(server, hostGroupId, requestTimeout), requestTimeout);
+  }
+
+  /** Validates a host-owned server and returns the lease its timeouts allow. */
+  private static Duration hostLease(RaftServer server, RaftGroupId groupId, Duration requestTimeout) {
     if (server == null || groupId == null) {
       throw new IllegalArgumentException("server and groupId must be set");
     }
@@ -166,8 +195,7 @@ public final class RatisDriver implements ConsensusDriver {
           + "; the tso4j lease needs raft.server.leaderelection.pre-vote=true");
     }
     long minMillis = RaftServerConfigKeys.Rpc.timeoutMin(props).toLong(TimeUnit.MILLISECONDS);
-    Duration lease = Duration.ofNanos(TimeUnit.MILLISECONDS.toNanos(minMillis) * 4 / 5);
-    return new RatisDriver(server, groupId, false, null, lease, requestTimeout);
+    return Duration.ofNanos(TimeUnit.MILLISECONDS.toNanos(minMillis) * 4 / 5);
   }
 
   @Override
@@ -188,19 +216,23 @@ public final class RatisDriver implements ConsensusDriver {
       closeQuietly();
       throw RatisErrors.startup("[" + id + "] Ratis server does not host group " + groupId, e);
     }
-    StateMachine sm = d.getStateMachine();
-    if (!(sm instanceof HighWaterStateMachine)) {
-      closeQuietly();
-      throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine of group " + groupId + " is "
-          + (sm == null ? "null" : sm.getClass().getName()) + ", not " + HighWaterStateMachine.class.getName());
+    HighWaterRegister reg = hostRegister;
+    if (reg == null) {
+      StateMachine sm = d.getStateMachine();
+      if (!(sm instanceof HighWaterStateMachine)) {
+        closeQuietly();
+        throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine of group " + groupId + " is "
+            + (sm == null ? "null" : sm.getClass().getName()) + ", not " + HighWaterStateMachine.class.getName());
+      }
+      reg = ((HighWaterStateMachine) sm).register();
     }
     division = d;
-    stateMachine = (HighWaterStateMachine) sm;
+    register = reg;
     events.execute(() -> listener = eventListener);
-    stateMachine.setLeadershipHints(this::onHint);
+    reg.setLeadershipHints(this::onHint);
     events.scheduleWithFixedDelay(this::poll, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
-    LOG.info("[{}] Ratis driver started: group {}, peers {}, lease {} ms", id, groupId, peers().keySet(),
-        leaseDuration.toMillis());
+    LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
+        hostRegister == null ? "TSO" : "piggyback on host", groupId, peers().keySet(), leaseDuration.toMillis());
   }
 
   private void startOwnedServer() throws ConsensusException {
@@ -269,7 +301,8 @@ public final class RatisDriver implements ConsensusDriver {
         .setServerId(peerId)
         .setGroupId(groupId)
         .setCallId(callIds.incrementAndGet())
-        .setMessage(Message.valueOf(ByteString.copyFrom(cmd.encode())))
+        .setMessage(Message.valueOf(ByteString.copyFrom(
+            hostRegister == null ? cmd.encode() : HighWaterRegister.tag(cmd.encode()))))
         .setType(RaftClientRequest.writeRequestType())
         .build();
     CompletableFuture<Long> result = new CompletableFuture<>();
@@ -317,7 +350,9 @@ public final class RatisDriver implements ConsensusDriver {
     try {
       reply = HighWaterReply.decode(r.getMessage().getContent().toByteArray());
     } catch (IllegalArgumentException | NullPointerException ex) {
-      throw new ConsensusException(Kind.PERMANENT, "[" + id + "] undecodable state machine reply: " + ex, ex);
+      throw new ConsensusException(Kind.PERMANENT, "[" + id + "] undecodable state machine reply: " + ex
+          + (hostRegister == null ? "" : "; does the host state machine of group " + groupId
+              + " hand tagged commands to HighWaterRegister.applyTagged?"), ex);
     }
     switch (reply.status()) {
       case OK:
@@ -328,7 +363,7 @@ public final class RatisDriver implements ConsensusDriver {
       case BAD_COMMAND:
       default:
         throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine rejected a malformed "
-            + cmd.op() + " command");
+            + cmd.op() + " command" + (hostRegister == null ? "" : " (does the host pass the tagged bytes intact?)"));
     }
   }
 
@@ -399,6 +434,18 @@ public final class RatisDriver implements ConsensusDriver {
     return groupId;
   }
 
+  /**
+   * Hands leadership to a healthy follower if this node leads (graceful shutdown) and waits up to {@code timeout};
+   * returns the new leader's id, or empty if this node did not lead or no follower took over in time. Transfer skips
+   * pre-vote: stop serving before calling this (docs/correctness.md H1).
+   */
+  public Optional<String> transferLeadership(Duration timeout) {
+    if (closed || division == null) {
+      return Optional.empty();
+    }
+    return LeadershipTransfer.transfer(server, groupId, timeout);
+  }
+
   /** Whether this driver started (and will close) its own Ratis server. */
   public boolean ownsServer() {
     return ownsServer;
@@ -415,9 +462,9 @@ public final class RatisDriver implements ConsensusDriver {
       return;
     }
     closed = true;
-    HighWaterStateMachine sm = stateMachine;
-    if (sm != null) {
-      sm.setLeadershipHints(null);
+    HighWaterRegister reg = register;
+    if (reg != null) {
+      reg.setLeadershipHints(null);
     }
     events.shutdownNow();
     for (CompletableFuture<Long> f : List.copyOf(pending)) {
@@ -455,7 +502,7 @@ public final class RatisDriver implements ConsensusDriver {
     try {
       events.execute(() -> {
         LeadershipEvent seen = currentLeadership();
-        if (hint instanceof LeadershipEvent.Leader && !hint.equals(seen)) {
+        if (hint instanceof LeadershipEvent.Leader && hint.term() != 0 && !hint.equals(seen)) {
           LOG.debug("[{}] leader-ready hint {} superseded by {}", id, hint, seen);
         }
         publish(seen);
