@@ -27,16 +27,29 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * <p>Every call has one deadline ({@link Builder#callTimeout(Duration)}, default 5 s) that covers all its retries.
- * The client keeps one channel per endpoint and remembers the leader (only moving forward by term). A node that is
- * not the leader answers with a hint and the call goes to the hinted leader at once; an unreachable node makes the
- * call try the next endpoint, with jittered exponential backoff between rounds. Every response is checked by an
- * order guard before it is returned: a timestamp never goes back below one this client already returned, and a
- * response that breaks that rule fails its call with {@link TsoOrderViolationException}.
+ * <p><b>Batching.</b> Calls from all threads are merged: the client keeps one StreamTimestamps stream to the leader,
+ * and callers that arrive while a request is on the wire join the next request, which asks for the sum of their
+ * counts (at most 262,144 per request; callers that do not fit wait for the next one). The answer's range is split
+ * among exactly those callers, in order; no timestamp is ever kept for a later call. With
+ * {@link Builder#maxRequestsInFlight(int)} above 1 the stream may carry a few requests at once, spread over the round
+ * trip. One call asks for at most 262,144 timestamps ({@link #MAX_COUNT}); larger counts are rejected with
+ * {@link IllegalArgumentException}, because a range must stay inside one physical millisecond.
+ *
+ * <p><b>Failover.</b> Every call has one deadline ({@link Builder#callTimeout(Duration)}, default 5 s) that covers
+ * all its retries. The client remembers the leader (only moving forward by term). A node that is not the leader
+ * answers with a hint and the client goes to the hinted leader at once; an unreachable node makes it try the next
+ * known endpoint. The known endpoints are the members the cluster reported, or the configured endpoints (the seed
+ * list) until it has reported them; when every known endpoint failed, the client re-bootstraps from the seed list
+ * (new channels, so names are resolved again) and retries after a jittered exponential backoff.
+ *
+ * <p><b>Order guard.</b> Every response is checked before it is returned: a well-formed range, no timestamp at or
+ * below one this client returned before the call was made, a term that never goes back. A response that breaks a
+ * rule fails its calls with {@link TsoOrderViolationException} and is counted ({@link #orderViolations()}).
  *
  * <p>Errors are unchecked {@link TsoException}s; asynchronous calls complete exceptionally with them. Async results
- * complete on gRPC threads: do not block in their continuations. Immutable and thread-safe; calls from many threads
- * are fine.
+ * complete on gRPC threads: do not block in their continuations. Metrics go to a Micrometer registry if one is given
+ * ({@link Builder#meterRegistry(Object)}); Micrometer is an optional dependency. Immutable and thread-safe; calls
+ * from many threads are fine.
  */
 public final class TsoClient implements AutoCloseable {
   /** The default deadline of one call. */
@@ -49,6 +62,8 @@ public final class TsoClient implements AutoCloseable {
   public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofMillis(20);
   /** The default largest backoff ceiling between rounds. */
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(500);
+  /** The default number of requests the stream carries at once. */
+  public static final int DEFAULT_MAX_REQUESTS_IN_FLIGHT = 1;
   /** The most timestamps one call may ask for, 262,144. */
   public static final int MAX_COUNT = WireKeys.MAX_COUNT;
 
@@ -81,7 +96,8 @@ public final class TsoClient implements AutoCloseable {
    * @throws TsoException (a subclass says why) if no range could be obtained
    */
   public TimestampRange getTimestamps(int n) {
-    return await(getTimestampsAsync(n));
+    checkCount(n);
+    return await(runtime.timestampsBlocking(n));
   }
 
   /**
@@ -106,10 +122,14 @@ public final class TsoClient implements AutoCloseable {
    * @throws IllegalArgumentException (at once, not through the future) if n is outside 1..262144
    */
   public CompletableFuture<TimestampRange> getTimestampsAsync(int n) {
+    checkCount(n);
+    return runtime.timestamps(n);
+  }
+
+  private static void checkCount(int n) {
     if (n < WireKeys.MIN_COUNT || n > MAX_COUNT) {
       throw new IllegalArgumentException("n must be in " + WireKeys.MIN_COUNT + ".." + MAX_COUNT + ", was " + n);
     }
-    return runtime.timestamps(n);
   }
 
   /**
@@ -127,7 +147,12 @@ public final class TsoClient implements AutoCloseable {
     return runtime.members();
   }
 
-  /** The configured endpoints, in the order they are tried. */
+  /** How many responses the order guard rejected since the client was built (0 on a healthy cluster). */
+  public long orderViolations() {
+    return runtime.orderViolations();
+  }
+
+  /** The configured endpoints (the seed list), in the order they are tried. */
   public List<String> endpoints() {
     return runtime.settings().endpoints();
   }
@@ -182,6 +207,8 @@ public final class TsoClient implements AutoCloseable {
     private int maxRedirects = DEFAULT_MAX_REDIRECTS;
     private Duration backoffBase = DEFAULT_BACKOFF_BASE;
     private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+    private int maxRequestsInFlight = DEFAULT_MAX_REQUESTS_IN_FLIGHT;
+    private Object meterRegistry;
 
     private Builder() {
     }
@@ -232,10 +259,33 @@ public final class TsoClient implements AutoCloseable {
     }
 
     /**
+     * Sets how many requests the stream may carry at once, 1..4 (default 1). Above 1, another request goes out
+     * while others are in flight only after a share of the round-trip time has passed, which cuts the wait of
+     * callers that just missed a request at the cost of more requests (and server CPU).
+     */
+    public Builder maxRequestsInFlight(int maxRequestsInFlight) {
+      this.maxRequestsInFlight = maxRequestsInFlight;
+      return this;
+    }
+
+    /**
+     * Records client metrics into {@code registry}, which must be an {@code io.micrometer.core.instrument.MeterRegistry}
+     * (typed {@code Object} so that the client needs no Micrometer unless this is used); null for none (default).
+     * Meters: {@code tso4j.client.calls}, {@code tso4j.client.rpcs}, {@code tso4j.client.batch.callers},
+     * {@code tso4j.client.batch.timestamps}, {@code tso4j.client.rpcs.inflight}, {@code tso4j.client.retries}
+     * (tag {@code reason}), {@code tso4j.client.leader.changes}, {@code tso4j.client.order.violations}.
+     */
+    public Builder meterRegistry(Object registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
      * Builds the client; opens no connection yet.
      *
      * @throws IllegalArgumentException naming the bad value if the configuration is invalid (no endpoint, an
-     *     endpoint that is not host:port, a repeated endpoint, a non-positive timeout, ...)
+     *     endpoint that is not host:port, a repeated endpoint, a non-positive timeout, a meter registry that is not a
+     *     Micrometer MeterRegistry, ...)
      */
     public TsoClient build() {
       for (String e : endpoints) {
@@ -244,7 +294,7 @@ public final class TsoClient implements AutoCloseable {
         }
       }
       return new TsoClient(new ClientSettings(endpoints, callTimeout, attemptTimeout, maxRedirects, backoffBase,
-          backoffMax));
+          backoffMax, maxRequestsInFlight, meterRegistry));
     }
   }
 }

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * A scriptable TimestampOracle server on 127.0.0.1 for client tests: each GetTimestamp is answered by the current
- * handler, which returns a response or throws a StatusRuntimeException (or returns null to never answer).
+ * A scriptable TimestampOracle server on 127.0.0.1 for client tests: each GetTimestamp request (unary, or one
+ * message on a StreamTimestamps stream) is answered by the current handler, which returns a response or throws a
+ * StatusRuntimeException (which ends a stream), or returns null to never answer.
  */
 final class FakeOracle implements AutoCloseable {
   private final AtomicReference<Function<GetTimestampRequest, GetTimestampResponse>> handler;
@@ -90,6 +91,45 @@ final class FakeOracle implements AutoCloseable {
         responses.onNext(r);
         responses.onCompleted();
       }
+    }
+
+    @Override
+    public StreamObserver<GetTimestampRequest> streamTimestamps(StreamObserver<GetTimestampResponse> responses) {
+      return new StreamObserver<>() {
+        private boolean ended;
+
+        @Override
+        public void onNext(GetTimestampRequest request) {
+          if (ended) {
+            return;
+          }
+          calls.incrementAndGet();
+          GetTimestampResponse r;
+          try {
+            r = handler.get().apply(request);
+          } catch (StatusRuntimeException e) {
+            ended = true;
+            responses.onError(e);
+            return;
+          }
+          if (r != null) {
+            responses.onNext(r);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          ended = true;
+        }
+
+        @Override
+        public void onCompleted() {
+          if (!ended) {
+            ended = true;
+            responses.onCompleted();
+          }
+        }
+      };
     }
 
     @Override

@@ -37,6 +37,22 @@ final class ChannelPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops every channel (shut down at once; calls on them fail and are retried by their owners), so the next use
+   * of an endpoint opens a new channel that resolves its name again. No-op once closed.
+   */
+  void rebuild() {
+    List<ManagedChannel> old;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      old = new ArrayList<>(channels.values());
+      channels.clear();
+    }
+    old.forEach(ManagedChannel::shutdownNow);
+  }
+
   /** Whether {@code endpoint} is a usable host:port. */
   static boolean isValidEndpoint(String endpoint) {
     try {

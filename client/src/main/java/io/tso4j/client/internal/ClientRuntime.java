@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
- * The machinery behind one {@code TsoClient}: channels, leader cache, order guard, backoff timer and the calls in
- * flight.
+ * The machinery behind one {@code TsoClient}: channels, the cluster view and leader cache, the order guard, the
+ * stream dispatcher, the re-bootstrap, the timer and the calls in flight.
  *
  * <p>Internal API: public only so that {@code io.tso4j.client.TsoClient} can use it. Thread-safe.
  */
@@ -19,25 +19,39 @@ public final class ClientRuntime implements AutoCloseable {
   private final ClientSettings settings;
   private final ChannelPool channels = new ChannelPool();
   private final LeaderCache leaders = new LeaderCache();
-  private final OrderGuard guard = new OrderGuard();
+  private final ClusterView view;
+  private final ClientMetrics metrics;
+  private final OrderGuard guard;
   private final ScheduledThreadPoolExecutor timer;
   private final CallEnvironment env;
-  private final TimestampDispatcher dispatcher;
+  private final Rebootstrap rebootstrap;
+  private final StreamDispatcher dispatcher;
   private final Set<RetryingCall<?, ?, ?>> active = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong unaryIds = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
-  /** A runtime for validated settings; opens no connection until the first call. */
+  /**
+   * A runtime for validated settings; opens no connection until the first call.
+   *
+   * @throws IllegalArgumentException if the settings name a meter registry that is not a Micrometer MeterRegistry
+   */
   public ClientRuntime(ClientSettings settings) {
     this.settings = settings;
+    this.metrics = settings.meterRegistry() == null ? ClientMetrics.NONE : MicrometerMetrics.of(settings.meterRegistry());
+    this.guard = new OrderGuard(metrics);
+    this.view = new ClusterView(settings.endpoints());
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "tso4j-client-backoff");
+      Thread t = new Thread(r, "tso4j-client-timer");
       t.setDaemon(true);
       return t;
     });
     this.timer.setRemoveOnCancelPolicy(true);
     this.env = new CallEnvironment(settings, channels, leaders, new Backoff(settings.backoffBase(),
         settings.backoffMax()), timer);
-    this.dispatcher = new UnaryDispatcher(this, guard);
+    this.rebootstrap = new Rebootstrap(channels, view, done -> members().whenComplete((m, e) -> done.run()));
+    // Once a node served, learn the membership in the background (a seed may be only a bootstrap address).
+    this.dispatcher = new StreamDispatcher(env, view, rebootstrap, guard, metrics, settings.maxInFlight(),
+        this::members);
   }
 
   /** The settings. */
@@ -50,9 +64,38 @@ public final class ClientRuntime implements AutoCloseable {
     return dispatcher.dispatch(count);
   }
 
-  /** Asks any reachable node for the members of the cluster. */
+  /**
+   * Asks for {@code count} timestamps for a caller that will block on the result. On the thread that hands out the
+   * stream's responses (inside a continuation of an async call) the stream cannot answer until that thread returns,
+   * so such a call goes as its own unary RPC; anywhere else it joins the stream like any call.
+   */
+  public CompletableFuture<TimestampRange> timestampsBlocking(int count) {
+    if (dispatcher.onDeliveryThread()) {
+      return run(new TimestampExchange(count, unaryIds.incrementAndGet(), guard, leaders));
+    }
+    return dispatcher.dispatch(count);
+  }
+
+  /** Asks any reachable node for the members of the cluster; the answer also updates the known endpoints. */
   public CompletableFuture<List<Member>> members() {
-    return run(new MembersExchange(leaders));
+    CompletableFuture<List<Member>> f = run(new MembersExchange(leaders));
+    f.thenAccept(view::learn);
+    return f;
+  }
+
+  /** How many responses the order guard rejected. */
+  public long orderViolations() {
+    return guard.violations();
+  }
+
+  /** How many times the client went back to its seed list. */
+  public long rebootstraps() {
+    return rebootstrap.count();
+  }
+
+  /** The endpoints the client would try now (learned members, or the seeds). */
+  public List<String> knownEndpoints() {
+    return view.known();
   }
 
   LeaderCache leaders() {
@@ -78,6 +121,7 @@ public final class ClientRuntime implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    dispatcher.close();
     for (RetryingCall<?, ?, ?> call : active) {
       call.abort(closedError());
     }

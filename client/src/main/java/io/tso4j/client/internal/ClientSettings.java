@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param maxRedirects how many leader hints one call follows at most
  * @param backoffBase the ceiling of the first backoff between rounds over the endpoints
  * @param backoffMax the largest backoff ceiling
+ * @param maxInFlight how many requests the stream may have on the wire at once, 1..4
+ * @param meterRegistry a Micrometer {@code MeterRegistry} to record metrics into, or null for none (typed Object so
+ *     that the client loads without Micrometer)
  */
 public record ClientSettings(
     List<String> endpoints,
@@ -23,7 +26,12 @@ public record ClientSettings(
     Duration attemptTimeout,
     int maxRedirects,
     Duration backoffBase,
-    Duration backoffMax) {
+    Duration backoffMax,
+    int maxInFlight,
+    Object meterRegistry) {
+  /** The most requests in flight on one stream. */
+  public static final int MAX_IN_FLIGHT = 4;
+
 
   /** Validates every field; every message names the bad value. */
   public ClientSettings {
@@ -44,6 +52,10 @@ public record ClientSettings(
     positive("backoffMax", backoffMax);
     if (maxRedirects < 0) {
       throw new IllegalArgumentException("maxRedirects must be >= 0, was " + maxRedirects);
+    }
+    if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT) {
+      throw new IllegalArgumentException("maxRequestsInFlight must be in 1.." + MAX_IN_FLIGHT + ", was "
+          + maxInFlight);
     }
     if (backoffMax.compareTo(backoffBase) < 0) {
       throw new IllegalArgumentException("backoffMax " + backoffMax + " must not be below backoffBase "

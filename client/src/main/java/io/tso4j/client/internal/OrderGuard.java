@@ -14,14 +14,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * The response must echo the request id, have the requested count, be a well-formed range inside one physical
  * millisecond, start strictly above the ticket's timestamp, and carry a term no lower than the ticket's term.
  * (Comparing with what was returned before the call started, rather than with everything returned so far, keeps
- * concurrent calls that complete out of order from looking like violations.) Thread-safe (lock-free).
+ * concurrent calls that complete out of order from looking like violations.) A batched response is checked as a
+ * whole ({@link #checkResponse}) and then per caller against each caller's own ticket ({@link #checkAbove}). Every
+ * violation is counted ({@link #violations()}). Thread-safe (lock-free).
  */
 final class OrderGuard {
   private final AtomicLong highestReturned = new AtomicLong(-1);
   private final AtomicLong highestTerm = new AtomicLong(-1);
+  private final AtomicLong violations = new AtomicLong();
+  private final ClientMetrics metrics;
 
   /** What a call must stay above: taken when the call starts. */
   record Ticket(long floor, long termFloor) {
+  }
+
+  OrderGuard() {
+    this(ClientMetrics.NONE);
+  }
+
+  OrderGuard(ClientMetrics metrics) {
+    this.metrics = metrics;
   }
 
   /** A ticket for a call starting now. */
@@ -29,9 +41,19 @@ final class OrderGuard {
     return new Ticket(highestReturned.get(), highestTerm.get());
   }
 
-  /** The highest timestamp returned so far, or -1. */
+  /** The highest timestamp returned so far, or -1 (a call starting now must get values above it). */
   long highestReturned() {
     return highestReturned.get();
+  }
+
+  /** The highest term seen in a returned response, or -1. */
+  long highestTerm() {
+    return highestTerm.get();
+  }
+
+  /** How many responses the guard rejected. */
+  long violations() {
+    return violations.get();
   }
 
   /**
@@ -40,6 +62,21 @@ final class OrderGuard {
    * @throws TsoOrderViolationException describing the first broken rule; nothing is recorded then
    */
   TimestampRange accept(Ticket ticket, int requestedCount, long requestId, GetTimestampResponse response) {
+    checkResponse(requestedCount, requestId, response);
+    checkAbove(ticket.floor(), ticket.termFloor(), response.getFirst(), response.getTerm());
+    TimestampRange range = TimestampRange.of(Timestamp.fromLong(response.getFirst()), requestedCount,
+        response.getTerm());
+    record(range.last().toLong(), range.term());
+    return range;
+  }
+
+  /**
+   * Checks the shape of a response to a request for {@code requestedCount} timestamps with {@code requestId}: echoed
+   * id, count, a valid first value and term, and a range inside one physical millisecond.
+   *
+   * @throws TsoOrderViolationException describing the first broken rule
+   */
+  void checkResponse(int requestedCount, long requestId, GetTimestampResponse response) {
     if (response.getRequestId() != requestId) {
       throw violation("response answers request id " + Long.toUnsignedString(response.getRequestId())
           + ", expected " + Long.toUnsignedString(requestId));
@@ -59,21 +96,37 @@ final class OrderGuard {
     if (Timestamp.logicalOf(first) + count - 1 > Timestamp.MAX_LOGICAL) {
       throw violation("response range first " + first + " count " + count + " leaves its physical millisecond");
     }
-    if (first <= ticket.floor()) {
-      throw violation("response first " + first + " is not above " + ticket.floor()
-          + ", a timestamp this client already returned");
-    }
-    if (term < ticket.termFloor()) {
-      throw violation("response term " + term + " is below term " + ticket.termFloor()
-          + " that this client already saw");
-    }
-    TimestampRange range = TimestampRange.of(Timestamp.fromLong(first), requestedCount, term);
-    highestReturned.accumulateAndGet(range.last().toLong(), Math::max);
-    highestTerm.accumulateAndGet(term, Math::max);
-    return range;
   }
 
-  private static TsoOrderViolationException violation(String what) {
+  /**
+   * Checks that a caller's part starting at {@code first}, served in {@code term}, lies above what the client had
+   * returned when that caller started ({@code floor}, {@code termFloor}).
+   *
+   * @throws TsoOrderViolationException if it does not
+   */
+  void checkAbove(long floor, long termFloor, long first, long term) {
+    if (first <= floor) {
+      throw violation("response first " + first + " is not above " + floor
+          + ", a timestamp this client already returned");
+    }
+    if (term < termFloor) {
+      throw violation("response term " + term + " is below term " + termFloor + " that this client already saw");
+    }
+  }
+
+  /** Records that the client returned timestamps up to {@code last}, served in {@code term}. */
+  void record(long last, long term) {
+    if (highestReturned.get() < last) {
+      highestReturned.accumulateAndGet(last, Math::max);
+    }
+    if (highestTerm.get() < term) {
+      highestTerm.accumulateAndGet(term, Math::max);
+    }
+  }
+
+  private TsoOrderViolationException violation(String what) {
+    violations.incrementAndGet();
+    metrics.orderViolation();
     return new TsoOrderViolationException("order guard rejected a response: " + what);
   }
 }

@@ -4,8 +4,7 @@ import io.tso4j.client.TimestampRange;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * How the client turns requests for timestamps into RPCs. The minimal client sends one unary call per request
- * ({@link UnaryDispatcher}); a batching client can coalesce requests onto a stream behind the same interface.
+ * How the client turns requests for timestamps into RPCs ({@link StreamDispatcher} coalesces them onto a stream).
  * Implementations are thread-safe.
  */
 interface TimestampDispatcher {

@@ -7,8 +7,9 @@ import io.tso4j.proto.v1.GetTimestampResponse;
 import io.tso4j.proto.v1.TimestampOracleGrpc;
 
 /**
- * A GetTimestamp request for {@code count} timestamps; every response passes the {@link OrderGuard} before it is
- * returned, and a served response updates the {@link LeaderCache}. Immutable (its collaborators are thread-safe).
+ * A unary GetTimestamp request for {@code count} timestamps, used for a blocking call made on the thread that hands
+ * out the stream's responses (which cannot wait for the stream). Every response passes the {@link OrderGuard}; a
+ * served response updates the {@link LeaderCache}. Immutable (its collaborators are thread-safe).
  */
 final class TimestampExchange implements Exchange<GetTimestampRequest, GetTimestampResponse, TimestampRange> {
   private final int count;

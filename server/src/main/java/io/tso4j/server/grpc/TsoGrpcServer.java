@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +27,7 @@ public final class TsoGrpcServer implements AutoCloseable {
 
   private final String host;
   private final int requestedPort;
-  private final BindableService service;
+  private final List<BindableService> services;
   private final Duration shutdownGrace;
   private Server server;
   private boolean started;
@@ -43,6 +44,16 @@ public final class TsoGrpcServer implements AutoCloseable {
    * @throws IllegalArgumentException if the host is blank, the port outside 0..65535, or the grace negative
    */
   public TsoGrpcServer(String host, int port, BindableService service, Duration shutdownGrace) {
+    this(host, port, List.of(Objects.requireNonNull(service, "service")), shutdownGrace);
+  }
+
+  /**
+   * A server for several {@code services} on {@code host:port} (port 0 = any free port); not started yet.
+   *
+   * @throws IllegalArgumentException if the host is blank, the port outside 0..65535, the grace negative, or no
+   *     service is given
+   */
+  public TsoGrpcServer(String host, int port, List<BindableService> services, Duration shutdownGrace) {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("host must not be blank: " + host);
     }
@@ -54,7 +65,10 @@ public final class TsoGrpcServer implements AutoCloseable {
     }
     this.host = host;
     this.requestedPort = port;
-    this.service = Objects.requireNonNull(service, "service");
+    if (services == null || services.isEmpty()) {
+      throw new IllegalArgumentException("at least one service is needed");
+    }
+    this.services = List.copyOf(services);
     this.shutdownGrace = shutdownGrace;
   }
 
@@ -74,7 +88,9 @@ public final class TsoGrpcServer implements AutoCloseable {
     if (address.isUnresolved()) {
       throw new IOException("cannot listen on " + address(requestedPort) + ": unknown host " + host);
     }
-    Server s = NettyServerBuilder.forAddress(address).addService(service).build();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address).callExecutor(new InlineTimestampCalls());
+    services.forEach(builder::addService);
+    Server s = builder.build();
     try {
       s.start();
     } catch (IOException e) {

@@ -1,0 +1,50 @@
+package io.tso4j.bench;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tso4j.client.TsoClient;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The tso4j client as a benchmark target: one {@link TsoClient} shared by every caller, with its metrics in a private
+ * Micrometer registry (for RPCs and batch sizes). Thread-safe.
+ */
+public final class TsoTarget implements BenchTarget {
+  private final TsoClient client;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final DistributionSummary batchCallers;
+
+  /** A client of {@code endpoints} with the given call deadline and pipelining depth. */
+  public TsoTarget(List<String> endpoints, Duration callTimeout, int maxInFlight) {
+    this.client = TsoClient.newBuilder().endpoints(endpoints).callTimeout(callTimeout)
+        .maxRequestsInFlight(maxInFlight).meterRegistry(registry).build();
+    this.batchCallers = registry.summary("tso4j.client.batch.callers");
+  }
+
+  @Override
+  public String name() {
+    return "tso4j";
+  }
+
+  @Override
+  public void call(int count, Completion completion) {
+    client.getTimestampsAsync(count).whenComplete((range, error) ->
+        completion.done(range == null ? -1 : range.first().toLong(), error));
+  }
+
+  @Override
+  public Stats stats() {
+    return new Stats(batchCallers.count(), (long) batchCallers.totalAmount());
+  }
+
+  /** How many responses the client's own order guard rejected. */
+  public long clientOrderViolations() {
+    return client.orderViolations();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
