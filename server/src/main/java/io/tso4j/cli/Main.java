@@ -17,7 +17,7 @@ import picocli.CommandLine.ParseResult;
 @Command(name = "tso4j", mixinStandardHelpOptions = true, version = "tso4j 0.1.0-SNAPSHOT",
     description = "A Raft-backed timestamp oracle.",
     subcommands = {ServeCommand.class, LocalClusterCommand.class, GetCommand.class, ParseCommand.class,
-        BenchCommand.class})
+        BenchCommand.class, WatchCommand.class, StressCommand.class})
 public final class Main implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

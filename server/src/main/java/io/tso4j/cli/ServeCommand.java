@@ -3,7 +3,7 @@ package io.tso4j.cli;
 import io.tso4j.server.NodeStartException;
 import io.tso4j.server.PeerSpec;
 import io.tso4j.server.TsoNode;
-import io.tso4j.server.core.TsoClock;
+import io.tso4j.server.core.AdjustableClock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +52,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Fault injection: shift this node's wall clock.")
   long clockOffsetMs;
 
+  @Option(names = "--fault-control-file", hidden = true, paramLabel = "PATH",
+      description = "Fault injection (tests only): poll this file for isolate=, clock-offset-ms=, disk-delay-ms=.")
+  Path faultControlFile;
+
   @Mixin
   NodeOptions nodeOptions;
 
@@ -75,11 +79,12 @@ final class ServeCommand implements Callable<Integer> {
       withSelf.add(p.id().equals(id) ? new PeerSpec(p.id(), p.host(), p.raftPort(), port) : p);
     }
     Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
+    AdjustableClock clock = new AdjustableClock(clockOffsetMs);
     TsoNode.Config cfg;
     try {
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
           nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, nodeOptions.fenceConfig(),
-          TsoClock.systemWithOffset(clockOffsetMs));
+          clock);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -94,6 +99,8 @@ final class ServeCommand implements Callable<Integer> {
     } catch (NodeStartException e) {
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
     }
+    FaultControlFile faults = faultControlFile == null ? null
+        : new FaultControlFile(id, faultControlFile, clock).start();
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()
         + ", data in " + dir.toAbsolutePath());
@@ -101,6 +108,9 @@ final class ServeCommand implements Callable<Integer> {
     stop.await();
     LOG.info("[{}] shutting down ({})", id, stop.reason());
     node.close();
+    if (faults != null) {
+      faults.close();
+    }
     if (exitCode.get() != ExitCodes.OK) {
       throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");
     }

@@ -5,6 +5,8 @@ import io.tso4j.server.core.FenceConfig;
 import io.tso4j.server.core.TimestampOracle;
 import io.tso4j.server.core.TsoClock;
 import io.tso4j.server.grpc.MemberDirectory;
+import io.tso4j.server.grpc.ServingStateLog;
+import io.tso4j.server.grpc.ServingStateWatchService;
 import io.tso4j.server.grpc.TsoGrpcServer;
 import io.tso4j.server.grpc.TsoGrpcService;
 import io.tso4j.server.ratis.RatisDriver;
@@ -16,22 +18,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One tso4j server node: the Ratis driver, the timestamp oracle and its gRPC service, started and stopped together.
  *
  * <p>Start order: bind the gRPC port (so a busy port fails before Raft starts), start Raft and the leader watch.
- * Close order: stop serving, stop the gRPC server, stop Raft. Thread-safe.
+ * Close order (graceful handoff): stop serving (the allocator refuses at once), hand Raft leadership to a healthy
+ * follower if this node leads, stop Raft, end the serving-state watch streams, stop the gRPC server. Thread-safe.
+ *
+ * <p>The gRPC server carries two services: tso4j.v1 TimestampOracle and tso4j.v1 ServingStateWatch.
  */
 public final class TsoNode implements AutoCloseable {
   /** Raft log entries between snapshots; keep-alives write ~15 entries a second, so the log stays short. */
   static final long SNAPSHOT_THRESHOLD = 10_000;
+  /** How long {@link #close()} tries to hand leadership to a follower. */
+  static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(1);
+
+  private static final Logger LOG = LoggerFactory.getLogger(TsoNode.class);
 
   private final Config config;
   private final RatisDriver driver;
   private final TimestampOracle oracle;
   private final TsoGrpcServer grpc;
+  private final ServingStateWatchService watch;
 
   /**
    * What a node needs to run.
@@ -64,11 +77,13 @@ public final class TsoNode implements AutoCloseable {
     }
   }
 
-  private TsoNode(Config config, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc) {
+  private TsoNode(Config config, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
+      ServingStateWatchService watch) {
     this.config = config;
     this.driver = driver;
     this.oracle = oracle;
     this.grpc = grpc;
+    this.watch = watch;
   }
 
   /**
@@ -97,23 +112,28 @@ public final class TsoNode implements AutoCloseable {
     }
     TimestampOracle oracle = new TimestampOracle(driver, config.fence(), config.clock(), fatalHandler);
     MemberDirectory directory = MemberDirectory.of(config.nodeId(), clientEndpoints);
+    ServingStateLog stateLog = new ServingStateLog();
+    oracle.addListener(stateLog);
+    ServingStateWatchService watch = new ServingStateWatchService(stateLog, directory);
     TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(),
-        new TsoGrpcService(oracle, directory));
+        List.of(new TsoGrpcService(oracle, directory), watch), TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE);
     try {
       grpc.start();
     } catch (IOException e) {
+      watch.close();
       driver.close();
       throw new NodeStartException(e.getMessage(), e);
     }
     try {
       oracle.start();
     } catch (ConsensusException e) {
+      watch.close();
       grpc.close();
       oracle.close();
       driver.close();
       throw new NodeStartException(e.reason(), e);
     }
-    return new TsoNode(config, driver, oracle, grpc);
+    return new TsoNode(config, driver, oracle, grpc, watch);
   }
 
   /** The node's id. */
@@ -136,11 +156,24 @@ public final class TsoNode implements AutoCloseable {
     return oracle;
   }
 
-  /** Stops serving, then the gRPC service, then Raft. */
+  /**
+   * Graceful shutdown: stops serving first (no request that arrives from now on gets a timestamp here), then, if this
+   * node leads, hands Raft leadership to a healthy follower (for up to {@link #HANDOFF_TIMEOUT}), then stops Raft (if
+   * the transfer failed, the others elect a leader as after a crash), ends the watch streams and stops the gRPC
+   * service. The new leader fences as after any election, so its first timestamp is
+   * above everything this node served (docs/correctness.md H1). Idempotent.
+   */
   @Override
   public void close() {
+    oracle.stopServing();
+    long started = System.nanoTime();
+    Optional<String> to = driver.transferLeadership(HANDOFF_TIMEOUT);
+    to.ifPresent(l -> LOG.info("[{}] handed leadership to {} in {} ms", config.nodeId(), l,
+        (System.nanoTime() - started) / 1_000_000));
     oracle.close();
-    grpc.close();
+    // Raft before gRPC: if the transfer failed, the others elect a leader while gRPC drains its calls.
     driver.close();
+    watch.close();
+    grpc.close();
   }
 }

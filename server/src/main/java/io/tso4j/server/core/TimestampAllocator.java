@@ -4,6 +4,7 @@ import io.tso4j.client.Timestamp;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Hands out timestamps from memory inside the committed window of one leader term.
@@ -42,6 +43,7 @@ public final class TimestampAllocator {
   private final AtomicLong lastIssued = new AtomicLong(-1L);
   private final AtomicBoolean extensionRequested = new AtomicBoolean();
   private final AtomicReference<Window> window = new AtomicReference<>();
+  private final LongAdder leaseRefusals = new LongAdder();
   private volatile boolean poisoned;
 
   /** The serving term's window: timestamps may be served with physical part up to {@code limit}. */
@@ -78,6 +80,7 @@ public final class TimestampAllocator {
             poisoned ? "the oracle is poisoned after a fatal error" : "not serving");
       }
       if (clock.monoNanos() - w.leaseDeadlineNanos >= 0) {
+        leaseRefusals.increment();
         throw new RefusedException(RefusedException.Reason.LEASE_EXPIRED,
             "leadership lease lapsed in term " + w.term + "; frozen until renewed");
       }
@@ -191,6 +194,20 @@ public final class TimestampAllocator {
   public long lastPhysical() {
     long last = lastIssued.get();
     return last < 0 ? -1 : Timestamp.physicalOf(last);
+  }
+
+  /**
+   * How many calls were refused with LEASE_EXPIRED (frozen) since this allocator was made; a cheap counter (one
+   * {@link LongAdder} increment on the refusal path, nothing logged per request).
+   */
+  public long leaseRefusals() {
+    return leaseRefusals.sum();
+  }
+
+  /** The lease deadline of the open window on the monotonic ticker; {@code Long.MIN_VALUE} if closed. */
+  public long leaseDeadlineNanos() {
+    Window w = window.get();
+    return w == null ? Long.MIN_VALUE : w.leaseDeadlineNanos;
   }
 
   /** Whether the window is open and its lease valid now. */

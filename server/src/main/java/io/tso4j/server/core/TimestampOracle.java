@@ -30,10 +30,36 @@ public final class TimestampOracle implements AutoCloseable {
     holder[0] = watch;
   }
 
-  /** Starts the leader watch and the driver. */
+  /**
+   * Starts the leader watch and the driver. If the driver fails to start, the leader watch is stopped again before the
+   * error is rethrown (no thread is left behind).
+   */
   public void start() throws ConsensusException {
     watch.start();
-    driver.start(watch::onLeadershipEvent);
+    try {
+      driver.start(watch::onLeadershipEvent);
+    } catch (ConsensusException | RuntimeException | Error e) {
+      allocator.close();
+      watch.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Stops serving for good (graceful shutdown, before a leadership transfer): closes the allocator at once, so no
+   * request that arrives from now on gets a timestamp, and stops the leader watch (the state becomes STOPPED). The
+   * driver keeps running; its owner closes it. Idempotent.
+   */
+  public void stopServing() {
+    allocator.close();
+    watch.close();
+  }
+
+  /** Counters of freezes, refusals and clock trouble (cheap to read; for metrics and tests). */
+  public OracleStats stats() {
+    ClockWatch c = watch.clockWatch();
+    return new OracleStats(watch.freezeEpisodes(), allocator.leaseRefusals(), c.forwardJumps(), c.backwardJumps(),
+        c.behindEpisodes(), c.leadMillis());
   }
 
   /**

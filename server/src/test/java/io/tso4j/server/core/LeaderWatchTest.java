@@ -187,8 +187,14 @@ final class LeaderWatchTest {
       if (poisoned && next.status() != Status.POISONED && next.status() != Status.STOPPED) {
         throw new AssertionError("left POISONED for " + next + " at " + i + " in " + states);
       }
+      if (next.status() == Status.FROZEN && !((prev.status() == Status.SERVING || prev.status() == Status.FROZEN)
+          && prev.term() == next.term())) {
+        throw new AssertionError("FROZEN(" + next.term() + ") not right after SERVING of that term: " + prev
+            + " -> " + next + " in " + states);
+      }
       if (next.status() == Status.SERVING && !(prev.status() == Status.FENCING && prev.term() == next.term())
-          && !(prev.status() == Status.SERVING && prev.term() == next.term())) {
+          && !(prev.status() == Status.SERVING && prev.term() == next.term())
+          && !(prev.status() == Status.FROZEN && prev.term() == next.term())) {
         throw new AssertionError("SERVING(" + next.term() + ") not right after FENCING of that term: " + prev
             + " -> " + next + " in " + states);
       }
@@ -473,12 +479,20 @@ final class LeaderWatchTest {
     });
     assertThat(reason.get()).isEqualTo(Reason.LEASE_EXPIRED);
     assertThat(refusal(1)).isEqualTo(Reason.LEASE_EXPIRED);
+    within(3_000).until(() -> is(oracle.state(), Status.FROZEN, 2));
+    assertThat(oracle.state().leaderId()).as("no hint that points back at the frozen node").isEmpty();
     assertNotTornDown();
 
     driver.heal();
     Grant after = awaitGrant(1);
     assertThat(after.term()).isEqualTo(2);
     assertThat(after.first()).isGreaterThan(before.last());
+    within(3_000).until(() -> is(oracle.state(), Status.SERVING, 2));
+    assertThat(oracle.stats().freezeEpisodes()).as("one episode").isEqualTo(1);
+    assertThat(oracle.stats().leaseRefusals()).as("refusals counted").isGreaterThanOrEqualTo(2);
+    assertThat(states()).extracting(ServingState::status).containsSubsequence(Status.SERVING, Status.FROZEN,
+        Status.SERVING);
+    assertLegalTransitions(states());
     assertNotTornDown();
   }
 
@@ -553,7 +567,9 @@ final class LeaderWatchTest {
     assertThat(highWater).as("term 2's grants are below its persisted limit")
         .isGreaterThanOrEqualTo(Timestamp.physicalOf(maxLast));
     for (int i = 0; i < 200; i++) {
-      Grant g = allocateNow(1 + i * 1_000);
+      // The new term's window starts at most one window ahead of the clock (L4), so heavy borrowing may have to
+      // wait for an extension: retry refusals.
+      Grant g = awaitGrant(1 + i * 1_000);
       assertThat(g.term()).isEqualTo(3);
       assertThat(g.first()).isGreaterThan(maxLast);
       assertThat(Timestamp.physicalOf(g.first())).as("above the loaded high-water mark").isGreaterThan(highWater);
@@ -635,5 +651,191 @@ final class LeaderWatchTest {
         .isInstanceOf(AssertionError.class);
     assertThatThrownBy(() -> assertLegalTransitions(List.of(fencing,
         new ServingState(Status.SERVING, 3, Optional.of("n"))))).isInstanceOf(AssertionError.class);
+    ServingState frozen = new ServingState(Status.FROZEN, 2, Optional.empty());
+    assertLegalTransitions(List.of(fencing, serving, frozen, serving, frozen, notServing));
+    assertThatThrownBy(() -> assertLegalTransitions(List.of(fencing, frozen))).isInstanceOf(AssertionError.class);
+    assertThatThrownBy(() -> assertLegalTransitions(List.of(fencing, serving, frozen,
+        new ServingState(Status.SERVING, 3, Optional.of("n"))))).isInstanceOf(AssertionError.class);
+    assertThat(Status.NOT_SERVING.canMoveTo(Status.SERVING)).isFalse();
+    assertThat(Status.NOT_SERVING.canMoveTo(Status.FROZEN)).isFalse();
+    assertThat(Status.FENCING.canMoveTo(Status.FROZEN)).isFalse();
+    assertThat(Status.FROZEN.canMoveTo(Status.SERVING)).isTrue();
+  }
+
+  // ------------------------------------------------------------------ reviewer findings (fence storm, stale events)
+
+  @Test
+  void driverThatRefusesWritesButReportsLeaderDoesNotCauseAFenceStorm() throws Exception {
+    // The driver answers NOT_LEADER to every write but keeps reporting Leader(2): without a hold-off the poll
+    // (every 20 ms) would fence again each time, ~50 fences a second.
+    driver(new LeadershipEvent.Leader(2), LEASE).failAllLoads(Kind.NOT_LEADER);
+    start();
+    Thread.sleep(1_000);
+    int loads = driver.loadCalls();
+    assertThat(loads).as("fenced again after the hold-off").isGreaterThanOrEqualTo(2);
+    assertThat(loads).as("but not every poll interval").isLessThanOrEqualTo(8);
+    assertThat(refusal(1)).isEqualTo(Reason.NOT_SERVING);
+    assertNotTornDown();
+
+    // A new term is not held off.
+    driver.heal();
+    driver.setLeadership(new LeadershipEvent.Leader(3));
+    awaitServing(3);
+  }
+
+  @Test
+  void staleLowerTermEventsAreIgnoredWhileServing() throws Exception {
+    driver(new LeadershipEvent.Leader(3), LEASE);
+    start();
+    awaitServing(3);
+    int mark = seen.size();
+    driver.pushEvent(InMemoryDriver.follower(2, "other"));
+    driver.pushEvent(new LeadershipEvent.Unknown(1));
+    driver.pushEvent(new LeadershipEvent.Leader(2));
+    await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+        .until(() -> is(oracle.state(), Status.SERVING, 3));
+    assertThat(states().subList(mark, states().size())).as("no step-down on stale events").isEmpty();
+    assertThat(allocateNow(1).term()).isEqualTo(3);
+    assertThat(driver.calls()).noneMatch(c -> c.term() == 2);
+
+    // Positive control: an event of the serving term does step down.
+    driver.setLeadership(InMemoryDriver.follower(3, "other"));
+    within(3_000).until(() -> oracle.state().status() == Status.NOT_SERVING);
+    assertThat(refusal(1)).isEqualTo(Reason.NOT_SERVING);
+  }
+
+  @Test
+  void stepDownEventClosesTheAllocatorAtOnceWhileTheWatchWaitsOnTheDriver() throws Exception {
+    // A long lease so that the keep-alive may wait on the driver for the whole operation timeout (300 ms).
+    driver(new LeadershipEvent.Leader(2), Duration.ofSeconds(2));
+    start();
+    awaitServing(2);
+    int persists = driver.persistCalls();
+    driver.delayNextPersists(1, Duration.ofMillis(250));
+    within(3_000).until(() -> driver.persistCalls() > persists);
+    // The watch thread is now blocked on the delayed keep-alive.
+    driver.pushEvent(InMemoryDriver.follower(3, "other"));
+    assertThat(refusal(1)).as("refused at once, not after the driver call").isEqualTo(Reason.NOT_SERVING);
+    within(3_000).until(() -> oracle.state().status() == Status.NOT_SERVING);
+    assertLegalTransitions(states());
+  }
+
+  @Test
+  void failedDriverStartLeavesNoWatchThreadBehind() {
+    ConsensusDriver failing = new InMemoryDriver(id, LEASE, new LeadershipEvent.Leader(1));
+    ConsensusDriver broken = new ConsensusDriver() {
+      @Override
+      public void start(java.util.function.Consumer<LeadershipEvent> listener) throws ConsensusException {
+        throw new ConsensusException(Kind.PERMANENT, "cannot start");
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Long> loadHighWater(long term) {
+        return failing.loadHighWater(term);
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Long> persistHighWater(long atLeast, long term) {
+        return failing.persistHighWater(atLeast, term);
+      }
+
+      @Override
+      public Duration leaseDuration() {
+        return LEASE;
+      }
+
+      @Override
+      public LeadershipEvent currentLeadership() {
+        return new LeadershipEvent.Unknown(0);
+      }
+
+      @Override
+      public String localId() {
+        return id;
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    TimestampOracle o = new TimestampOracle(broken, CONFIG, TsoClock.system(), t -> fatalCalls.incrementAndGet());
+    assertThatThrownBy(o::start).isInstanceOf(ConsensusException.class);
+    within(3_000).until(() -> !watchThreadAlive());
+    assertThat(o.state().status()).isEqualTo(Status.STOPPED);
+    assertThat(fatalCalls).hasValue(0);
+  }
+
+  @Test
+  void flapBurstIsFencedOnceForTheNewestTerm() throws Exception {
+    driver(InMemoryDriver.follower(1, "other"), LEASE);
+    start();
+    awaitFollowing(1);
+    driver.setLeadership(new LeadershipEvent.Leader(2));
+    driver.setLeadership(InMemoryDriver.follower(2, "other"));
+    driver.setLeadership(new LeadershipEvent.Leader(3));
+    awaitServing(3);
+    assertThat(driver.calls()).as("term 2 was never fenced").noneMatch(c -> c.term() == 2);
+    assertThat(driver.loadCalls()).as("one fence").isEqualTo(1);
+    assertLegalTransitions(states());
+  }
+
+  // ------------------------------------------------------------------ clock trouble
+
+  @Test
+  void repeatedReElectionsNeverPushTheHighWaterMoreThanAWindowAheadOfTheClock() throws Exception {
+    driver(new LeadershipEvent.Leader(2), LEASE);
+    start();
+    awaitServing(2);
+    long windowMs = CONFIG.window().toMillis();
+    for (long term = 3; term <= 8; term++) {
+      driver.setLeadership(new LeadershipEvent.Leader(term));
+      awaitServing(term);
+      allocateNow(1);
+      long lead = driver.persistedHighWater() - System.currentTimeMillis();
+      // Each fence may add 1 ms (floor = H + 1) on top of one window; before the bound, each added a window.
+      assertThat(lead).as("high-water lead over the clock after fencing term %d", term)
+          .isLessThanOrEqualTo(windowMs + 50);
+    }
+    long served = Timestamp.physicalOf(oracle.lastIssued());
+    assertThat(served - System.currentTimeMillis()).as("served physical lead").isLessThanOrEqualTo(windowMs + 50);
+  }
+
+  @Test
+  void clockJumpsAreAbsorbedCountedAndNeverServeLower() throws Exception {
+    driver(new LeadershipEvent.Leader(2), LEASE);
+    AdjustableClock clock = new AdjustableClock(0);
+    start(clock);
+    awaitServing(2);
+    Grant before = allocateNow(1);
+    clock.setOffsetMillis(5_000);
+    within(3_000).until(() -> oracle.stats().clockForwardJumps() == 1);
+    Grant ahead = awaitGrant(1);
+    assertThat(ahead.first()).isGreaterThan(before.last());
+    assertThat(Timestamp.physicalOf(ahead.first())).isGreaterThanOrEqualTo(System.currentTimeMillis() + 4_000);
+
+    clock.setOffsetMillis(0);
+    within(3_000).until(() -> oracle.stats().clockBackwardJumps() == 1);
+    within(3_000).until(() -> oracle.stats().clockBehindEpisodes() == 1);
+    assertThat(oracle.stats().clockLeadMillis()).isGreaterThan(CONFIG.window().toMillis());
+    long last = ahead.last();
+    for (int i = 0; i < 100; i++) {
+      Grant g = awaitGrant(1);
+      assertThat(g.first()).as("never lower after the clock went back").isGreaterThan(last);
+      last = g.last();
+    }
+    assertThat(oracle.stats().clockBehindEpisodes()).as("one WARN/count per episode").isEqualTo(1);
+    assertThat(oracle.stats().clockForwardJumps()).isEqualTo(1);
+  }
+
+  @Test
+  void stopServingRefusesAtOnceAndStops() throws Exception {
+    driver(new LeadershipEvent.Leader(2), LEASE);
+    start();
+    awaitServing(2);
+    allocateNow(1);
+    oracle.stopServing();
+    assertThat(refusal(1)).isEqualTo(Reason.NOT_SERVING);
+    assertThat(oracle.state().status()).isEqualTo(Status.STOPPED);
+    assertThat(watchThreadAlive()).isFalse();
   }
 }
