@@ -9,7 +9,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code tso4j} command: {@code serve}, {@code local-cluster}, {@code get}, {@code parse}.
+ * The {@code tso4j} command: {@code serve}, {@code local-cluster}, {@code get}, {@code parse}, {@code watch},
+ * {@code bench}, {@code stress}.
  *
  * <p>Errors are one line on stderr and an exit code from {@link ExitCodes}; never a stack trace (set
  * {@code TSO4J_DEBUG=1} to see one).

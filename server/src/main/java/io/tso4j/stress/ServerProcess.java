@@ -58,7 +58,7 @@ public final class ServerProcess {
   }
 
   /** Whether the JVM runs (a paused one counts as running). */
-  boolean isAlive() {
+  public boolean isAlive() {
     return process != null && process.isAlive();
   }
 
@@ -68,7 +68,7 @@ public final class ServerProcess {
   }
 
   /** kill -9, and waits for the exit. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
@@ -77,7 +77,7 @@ public final class ServerProcess {
   }
 
   /** SIGTERM, then waits up to {@code millis} for the exit; returns the exit code, or -1 (then kill -9). */
-  int terminate(long millis) throws InterruptedException {
+  public int terminate(long millis) throws InterruptedException {
     if (process == null || !process.isAlive()) {
       return process == null ? -1 : process.exitValue();
     }

@@ -2,16 +2,11 @@ package io.tso4j.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.tso4j.client.TsoClient;
 import io.tso4j.client.TsoException;
-import io.tso4j.proto.v1.GetMembersRequest;
-import io.tso4j.proto.v1.GetMembersResponse;
-import io.tso4j.proto.v1.TimestampOracleGrpc;
+import io.tso4j.stress.StressCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,27 +29,28 @@ final class LeaderKillBenchIT {
   @TempDir
   Path dir;
 
-  private final List<ServeProcess> nodes = new ArrayList<>();
+  private StressCluster cluster;
 
   @AfterEach
-  void stopAll() throws InterruptedException {
-    for (ServeProcess n : nodes) {
-      n.close();
+  void stopAll() {
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void killingTheLeaderDuringARunBreaksNoOrderAndNoDeadline() throws Exception {
-    List<String> endpoints = startCluster();
+    cluster = StressCluster.start(3, dir);
+    List<String> endpoints = cluster.endpoints();
     try (TsoTarget target = new TsoTarget(endpoints, CALL_TIMEOUT, 1)) {
       awaitServing(endpoints);
-      String leader = leaderId(endpoints);
+      String leader = cluster.awaitServingLeader(20_000).orElseThrow().id();
       BenchRun run = new BenchRun(target, new BenchConfig(64, Duration.ofSeconds(8), Duration.ZERO, 1,
           Duration.ofSeconds(6)), "tso4j 3-process");
       Thread killer = new Thread(() -> {
         try {
           Thread.sleep(2_000);
-          nodes.stream().filter(n -> n.id().equals(leader)).findFirst().orElseThrow().kill();
+          cluster.node(leader).kill();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -72,28 +68,9 @@ final class LeaderKillBenchIT {
       assertThat(r.max()).as("slowest call, successful or not (us)")
           .isLessThanOrEqualTo(CALL_TIMEOUT.plusMillis(500).toNanos() / 1000.0);
       assertThat(r.calls()).isPositive();
-      String after = leaderId(endpoints);
+      String after = cluster.awaitServingLeader(20_000).orElseThrow().id();
       assertThat(after).isNotEqualTo(leader);
     }
-  }
-
-  private List<String> startCluster() throws Exception {
-    StringBuilder peers = new StringBuilder();
-    List<String> endpoints = new ArrayList<>();
-    for (int i = 1; i <= 3; i++) {
-      int raft = LocalCluster.freePort();
-      int client = LocalCluster.freePort();
-      peers.append(i > 1 ? "," : "").append("n").append(i).append("=127.0.0.1:").append(raft).append('/')
-          .append(client);
-      endpoints.add("127.0.0.1:" + client);
-    }
-    for (int i = 1; i <= 3; i++) {
-      ServeProcess p = new ServeProcess("n" + i, List.of("--id", "n" + i, "--peers", peers.toString(),
-          "--data-dir", dir.resolve("n" + i).toString()), dir.resolve("n" + i + ".log"));
-      nodes.add(p);
-      p.start();
-    }
-    return endpoints;
   }
 
   private static void awaitServing(List<String> endpoints) throws InterruptedException {
@@ -109,27 +86,5 @@ final class LeaderKillBenchIT {
       }
     }
     throw new AssertionError("the cluster did not serve within 60 s");
-  }
-
-  private static String leaderId(List<String> endpoints) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() - deadline < 0) {
-      for (String e : endpoints) {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget(e).usePlaintext().build();
-        try {
-          GetMembersResponse r = TimestampOracleGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
-              .getMembers(GetMembersRequest.getDefaultInstance());
-          if (r.getServing()) {
-            return r.getResponderId();
-          }
-        } catch (RuntimeException ignored) {
-          // Dead or not serving: ask the next one.
-        } finally {
-          ch.shutdownNow();
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no node serves");
   }
 }

@@ -2,20 +2,13 @@ package io.tso4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoClient;
 import io.tso4j.client.TsoException;
-import io.tso4j.proto.v1.GetMembersRequest;
-import io.tso4j.proto.v1.GetMembersResponse;
-import io.tso4j.proto.v1.TimestampOracleGrpc;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.tso4j.stress.ServerProcess;
+import io.tso4j.stress.StressCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -30,23 +23,23 @@ final class ProcessClusterIT {
   @TempDir
   Path dir;
 
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private StressCluster cluster;
 
   @AfterEach
-  void stopAll() throws InterruptedException {
-    for (NodeProcess n : nodes) {
-      n.close();
+  void stopAll() {
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void leaderKillThenLargerTimestampFromNewLeader() throws Exception {
-    String endpoints = startCluster(3);
-    try (TsoClient client = TsoClient.newBuilder().endpoints(endpoints.split(","))
+    cluster = StressCluster.start(3, dir);
+    try (TsoClient client = TsoClient.newBuilder().endpoints(cluster.endpoints())
         .callTimeout(Duration.ofSeconds(10)).build()) {
       TimestampRange before = getWithin(client, Duration.ofSeconds(60));
-      String leader = leaderId(endpoints);
-      NodeProcess victim = nodes.stream().filter(n -> n.id().equals(leader)).findFirst().orElseThrow();
+      String leader = cluster.awaitServingLeader(20_000).orElseThrow().id();
+      ServerProcess victim = cluster.node(leader);
       victim.kill();
       long killed = System.nanoTime();
       TimestampRange after = getWithin(client, Duration.ofSeconds(30));
@@ -54,41 +47,18 @@ final class ProcessClusterIT {
       System.out.println("ProcessClusterIT: leader " + leader + " killed; next timestamp after " + tookMs + " ms");
       assertThat(after.first().toLong()).isGreaterThan(before.last().toLong());
       assertThat(after.term()).isGreaterThan(before.term());
-      assertThat(tookMs).as("failover").isLessThan(30_000);
       assertThat(victim.isAlive()).isFalse();
     }
   }
 
   @Test
   void sigtermStopsANodeCleanlyWithExitZero() throws Exception {
-    String endpoints = startCluster(3);
-    try (TsoClient client = TsoClient.newBuilder().endpoints(endpoints.split(","))
+    cluster = StressCluster.start(3, dir);
+    try (TsoClient client = TsoClient.newBuilder().endpoints(cluster.endpoints())
         .callTimeout(Duration.ofSeconds(10)).build()) {
       getWithin(client, Duration.ofSeconds(60));
     }
-    NodeProcess n = nodes.get(0);
-    assertThat(n.terminate()).as(n.output()).isEqualTo(0);
-  }
-
-  private String startCluster(int size) throws IOException {
-    List<int[]> ports = new ArrayList<>();
-    StringBuilder peers = new StringBuilder();
-    StringBuilder endpoints = new StringBuilder();
-    for (int i = 1; i <= size; i++) {
-      int raft = freePort();
-      int client = freePort();
-      ports.add(new int[] {raft, client});
-      peers.append(i > 1 ? "," : "").append("n").append(i).append("=127.0.0.1:").append(raft).append('/')
-          .append(client);
-      endpoints.append(i > 1 ? "," : "").append("127.0.0.1:").append(client);
-    }
-    for (int i = 1; i <= size; i++) {
-      NodeProcess p = new NodeProcess("n" + i, List.of("--id", "n" + i, "--peers", peers.toString(),
-          "--data-dir", dir.resolve("n" + i).toString()), dir.resolve("n" + i + ".log"));
-      nodes.add(p);
-      p.start();
-    }
-    return endpoints.toString();
+    assertThat(cluster.node("n1").terminate(15_000)).isEqualTo(0);
   }
 
   private static TimestampRange getWithin(TsoClient client, Duration max) throws InterruptedException {
@@ -103,29 +73,5 @@ final class ProcessClusterIT {
       }
     }
     throw new AssertionError("no timestamp within " + max, last);
-  }
-
-  private static String leaderId(String endpoints) {
-    for (String e : endpoints.split(",")) {
-      ManagedChannel ch = ManagedChannelBuilder.forTarget(e).usePlaintext().build();
-      try {
-        GetMembersResponse r = TimestampOracleGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
-            .getMembers(GetMembersRequest.getDefaultInstance());
-        if (r.getServing()) {
-          return r.getResponderId();
-        }
-      } catch (RuntimeException ignored) {
-        // try the next node
-      } finally {
-        ch.shutdownNow();
-      }
-    }
-    throw new AssertionError("no node says it serves");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }
