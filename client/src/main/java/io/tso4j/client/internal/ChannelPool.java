@@ -1,5 +1,6 @@
 package io.tso4j.client.internal;
 
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -27,6 +28,7 @@ final class ChannelPool implements AutoCloseable {
   ManagedChannel get(String endpoint) {
     ManagedChannel c = channels.get(endpoint);
     if (c != null) {
+      reconnectNowIfBackingOff(c);
       return c;
     }
     synchronized (this) {
@@ -51,6 +53,18 @@ final class ChannelPool implements AutoCloseable {
       channels.clear();
     }
     old.forEach(ManagedChannel::shutdownNow);
+  }
+
+  /**
+   * A channel whose connection failed waits out gRPC's reconnect backoff (1 s, growing to minutes) and fails every
+   * call meanwhile, even after the node is back — a restarted node that has just become leader would stay
+   * unreachable for seconds. The client has its own bounded backoff between rounds, so a channel it is about to use
+   * reconnects at once.
+   */
+  private static void reconnectNowIfBackingOff(ManagedChannel c) {
+    if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      c.resetConnectBackoff();
+    }
   }
 
   /** Whether {@code endpoint} is a usable host:port. */
