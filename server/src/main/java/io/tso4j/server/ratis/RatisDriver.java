@@ -84,6 +84,7 @@ public final class RatisDriver implements ConsensusDriver {
   private final AtomicBoolean started = new AtomicBoolean();
   private final Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
+  private final PeerReconnector reconnector;
   private volatile RaftServer.Division division;
   private volatile HighWaterRegister register;
   private volatile boolean closed;
@@ -102,6 +103,8 @@ public final class RatisDriver implements ConsensusDriver {
     this.hostRegister = hostRegister;
     this.leaseDuration = leaseDuration;
     this.requestTimeoutNanos = requestTimeout.toNanos();
+    Duration electionMax = config != null ? config.rpcTimeoutMax() : RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MAX;
+    this.reconnector = new PeerReconnector(id, peerId, electionMax, electionMax);
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tso4j-ratis-events-" + id);
       t.setDaemon(true);
@@ -515,6 +518,10 @@ public final class RatisDriver implements ConsensusDriver {
   private void poll() {
     try {
       publish(currentLeadership());
+      RaftServer.Division d = division;
+      if (ownsServer && d != null && !closed) {
+        reconnector.onPoll(server, d, System.nanoTime());
+      }
     } catch (RuntimeException e) {
       LOG.warn("[{}] leadership poll failed: {}", id, e.toString());
     }
