@@ -265,8 +265,8 @@ final class LeaderWatchTest {
   void repeatedLeaderEventDuringFenceDoesNotRestartIt() throws Exception {
     driver(InMemoryDriver.follower(1, "other"), LEASE);
     start();
-    awaitFollowing(1);
-    int mark = seen.size();
+    // Wait on the listener's record, not on state(): the publisher updates state() before it calls listeners.
+    int mark = awaitPublished(s -> is(s, Status.NOT_SERVING, 1) && s.leaderId().equals(Optional.of("other")), 0) + 1;
     driver.setLeadership(new LeadershipEvent.Leader(2));
     for (int i = 0; i < 3; i++) {
       driver.pushEvent(new LeadershipEvent.Leader(2));
