@@ -6,7 +6,7 @@ import io.tso4j.bench.BenchRun;
 import io.tso4j.bench.BenchTarget;
 import io.tso4j.bench.CounterTarget;
 import io.tso4j.bench.LatencyPlot;
-import io.tso4j.bench.LocalCluster;
+import io.tso4j.server.LocalCluster;
 import io.tso4j.bench.TsoTarget;
 import io.tso4j.server.ratis.baseline.CounterCluster;
 import java.io.IOException;

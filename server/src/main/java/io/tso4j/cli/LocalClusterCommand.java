@@ -2,15 +2,13 @@ package io.tso4j.cli;
 
 import io.tso4j.server.NodeStartException;
 import io.tso4j.server.PeerSpec;
-import io.tso4j.server.TsoNode;
-import io.tso4j.server.core.TsoClock;
+import io.tso4j.server.LocalCluster;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,23 +57,20 @@ final class LocalClusterCommand implements Callable<Integer> {
     for (int i = 1; i <= nodes; i++) {
       peers.add(new PeerSpec("n" + i, host, basePort + 100 + i - 1, basePort + i - 1));
     }
-    List<TsoNode> started = new ArrayList<>();
     StopSignal stop = new StopSignal();
+    LocalCluster cluster;
     try {
-      for (PeerSpec p : peers) {
-        TsoNode.Config cfg = new TsoNode.Config(p.id(), peers, host, p.clientPort(), dataDir.resolve(p.id()),
-            nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, nodeOptions.fenceConfig(), TsoClock.system());
-        started.add(TsoNode.start(cfg, cause -> stop.release("fatal error in " + p.id())));
-      }
+      cluster = LocalCluster.ratis(peers, dataDir, nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax,
+          nodeOptions.fenceConfig(), cause -> stop.release("fatal error"));
     } catch (NodeStartException e) {
-      started.forEach(TsoNode::close);
       throw new CliException(ExitCodes.STARTUP, "cannot start the local cluster: " + e.getMessage(), e);
     }
-    String endpoints = started.stream().map(TsoNode::endpoint).collect(Collectors.joining(","));
+    String endpoints = String.join(",", cluster.endpoints());
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j local cluster: " + nodes + " nodes, data in " + dataDir.toAbsolutePath());
-    String leader = awaitLeader(started, Duration.ofSeconds(30));
-    out.println(leader == null ? "no leader yet (still electing)" : "leader: " + leader);
+    cluster.awaitServing(Duration.ofSeconds(30));
+    out.println(cluster.servingNode().map(n -> "leader: " + n.id() + " (" + n.endpoint() + ", term "
+        + n.oracle().state().term() + ")").orElse("no leader yet (still electing)"));
     out.println("client endpoints: " + endpoints);
     out.println("try: bin/tso4j get --endpoints " + endpoints);
     out.println("Ctrl-C stops the cluster.");
@@ -87,25 +82,7 @@ final class LocalClusterCommand implements Callable<Integer> {
     }
     out.println("stopping the local cluster (" + stop.reason() + ")");
     out.flush();
-    closeAll(started);
+    cluster.close();
     return ExitCodes.OK;
-  }
-
-  /** Closes every node at once, so closing one does not make the others elect and fence a new leader. */
-  private static void closeAll(List<TsoNode> nodes) {
-    nodes.parallelStream().forEach(TsoNode::close);
-  }
-
-  private static String awaitLeader(List<TsoNode> nodes, Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (TsoNode n : nodes) {
-        if (n.oracle().state().serving()) {
-          return n.id() + " (" + n.endpoint() + ", term " + n.oracle().state().term() + ")";
-        }
-      }
-      Thread.sleep(20);
-    }
-    return null;
   }
 }

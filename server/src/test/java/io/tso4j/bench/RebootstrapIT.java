@@ -6,9 +6,8 @@ import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoClient;
 import io.tso4j.client.TsoException;
 import io.tso4j.server.PeerSpec;
-import io.tso4j.server.TsoNode;
+import io.tso4j.server.LocalCluster;
 import io.tso4j.server.core.FenceConfig;
-import io.tso4j.server.core.TsoClock;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +29,13 @@ final class RebootstrapIT {
   @TempDir
   Path dir;
 
-  private final List<TsoNode> nodes = new ArrayList<>();
+  private LocalCluster cluster;
 
   @AfterEach
   void stop() {
-    nodes.parallelStream().forEach(TsoNode::close);
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   @Test
@@ -48,8 +49,8 @@ final class RebootstrapIT {
       awaitKnown(client, first);
       long rebootstrapsBefore = runtimeOf(client).rebootstraps();
 
-      nodes.parallelStream().forEach(TsoNode::close);
-      nodes.clear();
+      cluster.close();
+      cluster = null;
       List<String> second = start(raftPorts);
       seed.retarget(port(second.get(0)));
 
@@ -68,13 +69,9 @@ final class RebootstrapIT {
     for (int i = 0; i < raftPorts.length; i++) {
       peers.add(new PeerSpec("n" + (i + 1), "127.0.0.1", raftPorts[i], LocalCluster.freePort()));
     }
-    List<String> endpoints = new ArrayList<>();
-    for (PeerSpec p : peers) {
-      TsoNode n = TsoNode.start(new TsoNode.Config(p.id(), peers, "127.0.0.1", p.clientPort(), dir.resolve(p.id()),
-          Duration.ofMillis(200), Duration.ofMillis(400), FenceConfig.defaults(), TsoClock.system()), e -> { });
-      nodes.add(n);
-      endpoints.add(n.endpoint());
-    }
+    cluster = LocalCluster.ratis(peers, dir, Duration.ofMillis(200), Duration.ofMillis(400), FenceConfig.defaults(),
+        e -> { });
+    List<String> endpoints = cluster.endpoints();
     return endpoints;
   }
 

@@ -1,8 +1,5 @@
-package io.tso4j.bench;
+package io.tso4j.server;
 
-import io.tso4j.server.NodeStartException;
-import io.tso4j.server.PeerSpec;
-import io.tso4j.server.TsoNode;
 import io.tso4j.server.core.ConsensusException;
 import io.tso4j.server.core.FenceConfig;
 import io.tso4j.server.core.TimestampOracle;
@@ -19,11 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * A tso4j cluster inside this process for the benchmark: N {@link TsoNode}s over Ratis on free loopback ports, or one
- * node over the {@link InMemoryDriver} (no consensus, for reference). Started by the factories, stopped by
- * {@link #close()}. Thread-safe.
+ * A tso4j cluster inside this process (used by {@code tso4j local-cluster} and {@code tso4j bench}): N
+ * {@link TsoNode}s over Ratis on loopback, or one node over the {@link InMemoryDriver} (no consensus, for reference).
+ * Started by the factories, stopped by {@link #close()}. Thread-safe.
  */
 public final class LocalCluster implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
@@ -32,6 +31,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<String> endpoints;
   private final List<TimestampOracle> oracles;
   private final String description;
+  private final List<TsoNode> nodes = new ArrayList<>();
 
   private LocalCluster(List<AutoCloseable> parts, List<String> endpoints, List<TimestampOracle> oracles,
       String description) {
@@ -52,22 +52,37 @@ public final class LocalCluster implements AutoCloseable {
     for (int i = 1; i <= size; i++) {
       peers.add(new PeerSpec("n" + i, HOST, freePort(), freePort()));
     }
-    List<AutoCloseable> nodes = new ArrayList<>();
-    List<String> endpoints = new ArrayList<>();
-    List<TimestampOracle> oracles = new ArrayList<>();
+    return ratis(peers, dataDir, rpcTimeoutMin, rpcTimeoutMax, fence, cause -> { });
+  }
+
+  /**
+   * Starts one Ratis-backed node per entry of {@code peers} (all on this host), node {@code id} keeping its data in
+   * {@code dataDir/id}; {@code onFatal} runs if a node is poisoned.
+   *
+   * @throws NodeStartException if a node cannot start (the ones already started are stopped)
+   */
+  public static LocalCluster ratis(List<PeerSpec> peers, Path dataDir, Duration rpcTimeoutMin,
+      Duration rpcTimeoutMax, FenceConfig fence, Consumer<Throwable> onFatal) throws NodeStartException {
+    List<TsoNode> nodes = new ArrayList<>();
     try {
       for (PeerSpec p : peers) {
-        TsoNode n = TsoNode.start(new TsoNode.Config(p.id(), peers, HOST, p.clientPort(), dataDir.resolve(p.id()),
-            rpcTimeoutMin, rpcTimeoutMax, fence, TsoClock.system()), cause -> { });
-        nodes.add(n);
-        endpoints.add(n.endpoint());
-        oracles.add(n.oracle());
+        nodes.add(TsoNode.start(new TsoNode.Config(p.id(), peers, p.host(), p.clientPort(), dataDir.resolve(p.id()),
+            rpcTimeoutMin, rpcTimeoutMax, fence, TsoClock.system()), onFatal));
       }
     } catch (NodeStartException e) {
-      closeAll(nodes);
+      closeAll(new ArrayList<>(nodes));
       throw e;
     }
-    return new LocalCluster(nodes, endpoints, oracles, "tso4j " + size + "-node ratis");
+    List<String> endpoints = new ArrayList<>();
+    List<TimestampOracle> oracles = new ArrayList<>();
+    for (TsoNode n : nodes) {
+      endpoints.add(n.endpoint());
+      oracles.add(n.oracle());
+    }
+    LocalCluster c = new LocalCluster(new ArrayList<>(nodes), endpoints, oracles,
+        "tso4j " + nodes.size() + "-node ratis");
+    c.nodes.addAll(nodes);
+    return c;
   }
 
   /** Starts one node over the in-memory driver (leader from the start, nothing replicated). */
@@ -112,13 +127,18 @@ public final class LocalCluster implements AutoCloseable {
     return false;
   }
 
+  /** The Ratis node that serves now, if any (always empty for the in-memory driver). */
+  public Optional<TsoNode> servingNode() {
+    return nodes.stream().filter(n -> n.oracle().state().serving()).findFirst();
+  }
+
   /** Stops every part at once (so stopping one node does not start an election among the others). */
   @Override
   public void close() {
     closeAll(parts);
   }
 
-  private static void closeAll(List<AutoCloseable> parts) {
+  private static void closeAll(List<? extends AutoCloseable> parts) {
     parts.parallelStream().forEach(p -> {
       try {
         p.close();
@@ -128,7 +148,8 @@ public final class LocalCluster implements AutoCloseable {
     });
   }
 
-  static int freePort() throws IOException {
+  /** A free TCP port on the loopback address (free when asked; another process may take it after). */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
