@@ -1,5 +1,6 @@
 package io.tso4j.client;
 
+import io.tso4j.timestamp.Timestamp;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;

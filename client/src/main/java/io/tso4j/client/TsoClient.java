@@ -1,8 +1,9 @@
 package io.tso4j.client;
 
+import io.tso4j.timestamp.Timestamp;
 import io.tso4j.client.internal.ClientRuntime;
 import io.tso4j.client.internal.ClientSettings;
-import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.WireKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

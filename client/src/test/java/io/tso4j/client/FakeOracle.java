@@ -1,12 +1,13 @@
 package io.tso4j.client;
 
+import io.tso4j.timestamp.Timestamp;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetMembersRequest;
 import io.tso4j.proto.v1.GetMembersResponse;
 import io.tso4j.proto.v1.GetTimestampRequest;
@@ -71,9 +72,18 @@ final class FakeOracle implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    stop();
+  }
+
+  /** Stops the server now (calls in flight fail) and waits up to 5 s for it. */
+  void stop() {
     server.shutdownNow();
-    server.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private final class Service extends TimestampOracleGrpc.TimestampOracleImplBase {

@@ -1,5 +1,6 @@
 package io.tso4j.client;
 
+import io.tso4j.timestamp.Timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.tso4j.client;
 
+import io.tso4j.timestamp.Timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +101,7 @@ final class TsoClientRetryTest {
         });
         TsoClient client = client(f.endpoint())) {
       assertThat(client.getTimestamp().physicalMillis()).isEqualTo(PHYSICAL);
-      a.close();
+      a.stop();
       f.answerWith(req -> {
         throw FakeOracle.unavailable("b", b.endpoint(), hintTerm);
       });

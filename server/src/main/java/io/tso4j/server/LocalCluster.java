@@ -1,13 +1,13 @@
 package io.tso4j.server;
 
-import io.tso4j.server.core.ConsensusException;
-import io.tso4j.server.core.FenceConfig;
-import io.tso4j.server.core.TimestampOracle;
-import io.tso4j.server.core.TsoClock;
+import io.tso4j.core.ConsensusException;
+import io.tso4j.core.FenceConfig;
+import io.tso4j.core.TimestampOracle;
+import io.tso4j.core.TsoClock;
 import io.tso4j.server.grpc.MemberDirectory;
 import io.tso4j.server.grpc.TsoGrpcServer;
 import io.tso4j.server.grpc.TsoGrpcService;
-import io.tso4j.server.memory.InMemoryDriver;
+import io.tso4j.core.memory.InMemoryDriver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,16 +1,16 @@
 package io.tso4j.server;
 
-import io.tso4j.server.core.ConsensusException;
-import io.tso4j.server.core.FenceConfig;
-import io.tso4j.server.core.TimestampOracle;
-import io.tso4j.server.core.TsoClock;
+import io.tso4j.core.ConsensusException;
+import io.tso4j.core.FenceConfig;
+import io.tso4j.core.TimestampOracle;
+import io.tso4j.core.TsoClock;
 import io.tso4j.server.grpc.MemberDirectory;
 import io.tso4j.server.grpc.ServingStateLog;
 import io.tso4j.server.grpc.ServingStateWatchService;
 import io.tso4j.server.grpc.TsoGrpcServer;
 import io.tso4j.server.grpc.TsoGrpcService;
-import io.tso4j.server.ratis.RatisDriver;
-import io.tso4j.server.ratis.RatisDriverConfig;
+import io.tso4j.ratis.RatisDriver;
+import io.tso4j.ratis.RatisDriverConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.tso4j.client.internal;
 
-import io.tso4j.client.Timestamp;
+import io.tso4j.timestamp.Timestamp;
 import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoOrderViolationException;
 import io.tso4j.proto.v1.GetTimestampResponse;

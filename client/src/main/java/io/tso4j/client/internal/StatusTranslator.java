@@ -1,5 +1,7 @@
 package io.tso4j.client.internal;
 
+import io.tso4j.proto.WireKeys;
+
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;

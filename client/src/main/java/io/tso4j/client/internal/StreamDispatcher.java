@@ -1,10 +1,12 @@
 package io.tso4j.client.internal;
 
+import io.tso4j.proto.WireKeys;
+
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.tso4j.client.Timestamp;
+import io.tso4j.timestamp.Timestamp;
 import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoDeadlineExceededException;
 import io.tso4j.client.TsoException;

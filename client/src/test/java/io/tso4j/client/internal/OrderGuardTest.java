@@ -3,7 +3,7 @@ package io.tso4j.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tso4j.client.Timestamp;
+import io.tso4j.timestamp.Timestamp;
 import io.tso4j.client.TsoOrderViolationException;
 import io.tso4j.proto.v1.GetTimestampResponse;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.tso4j.client.internal;
 
+import io.tso4j.proto.WireKeys;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Metadata;

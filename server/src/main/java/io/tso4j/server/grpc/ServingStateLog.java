@@ -1,6 +1,6 @@
 package io.tso4j.server.grpc;
 
-import io.tso4j.server.core.ServingState;
+import io.tso4j.core.ServingState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

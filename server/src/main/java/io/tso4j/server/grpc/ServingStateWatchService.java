@@ -6,7 +6,7 @@ import io.tso4j.proto.v1.ServingStateEvent;
 import io.tso4j.proto.v1.ServingStateWatchGrpc;
 import io.tso4j.proto.v1.ServingStatus;
 import io.tso4j.proto.v1.WatchServingStateRequest;
-import io.tso4j.server.core.ServingState;
+import io.tso4j.core.ServingState;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

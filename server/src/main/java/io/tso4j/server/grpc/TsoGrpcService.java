@@ -2,17 +2,17 @@ package io.tso4j.server.grpc;
 
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetMembersRequest;
 import io.tso4j.proto.v1.GetMembersResponse;
 import io.tso4j.proto.v1.GetTimestampRequest;
 import io.tso4j.proto.v1.GetTimestampResponse;
 import io.tso4j.proto.v1.Member;
 import io.tso4j.proto.v1.TimestampOracleGrpc;
-import io.tso4j.server.core.Grant;
-import io.tso4j.server.core.RefusedException;
-import io.tso4j.server.core.ServingState;
-import io.tso4j.server.core.TimestampOracle;
+import io.tso4j.core.Grant;
+import io.tso4j.core.RefusedException;
+import io.tso4j.core.ServingState;
+import io.tso4j.core.TimestampOracle;
 import java.util.Objects;
 
 /**

@@ -1,8 +1,8 @@
 package io.tso4j.server.grpc;
 
-import io.tso4j.server.core.ConsensusDriver;
-import io.tso4j.server.core.ConsensusException;
-import io.tso4j.server.core.LeadershipEvent;
+import io.tso4j.core.ConsensusDriver;
+import io.tso4j.core.ConsensusException;
+import io.tso4j.core.LeadershipEvent;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.tso4j.client.internal.WireKeys;
+import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.LeaderHint;
-import io.tso4j.server.core.RefusedException;
-import io.tso4j.server.core.RefusedException.Reason;
-import io.tso4j.server.core.ServingState;
+import io.tso4j.core.RefusedException;
+import io.tso4j.core.RefusedException.Reason;
+import io.tso4j.core.ServingState;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

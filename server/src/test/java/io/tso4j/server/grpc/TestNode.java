@@ -2,12 +2,12 @@ package io.tso4j.server.grpc;
 
 import static org.awaitility.Awaitility.await;
 
-import io.tso4j.server.core.ConsensusException;
-import io.tso4j.server.core.FenceConfig;
-import io.tso4j.server.core.LeadershipEvent;
-import io.tso4j.server.core.TimestampOracle;
-import io.tso4j.server.core.TsoClock;
-import io.tso4j.server.memory.InMemoryDriver;
+import io.tso4j.core.ConsensusException;
+import io.tso4j.core.FenceConfig;
+import io.tso4j.core.LeadershipEvent;
+import io.tso4j.core.TimestampOracle;
+import io.tso4j.core.TsoClock;
+import io.tso4j.core.memory.InMemoryDriver;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

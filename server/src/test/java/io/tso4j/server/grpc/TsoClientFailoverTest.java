@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tso4j.client.Member;
-import io.tso4j.client.Timestamp;
+import io.tso4j.timestamp.Timestamp;
 import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoClient;
 import io.tso4j.client.TsoException;
@@ -141,7 +141,7 @@ final class TsoClientFailoverTest {
   @Test
   void poisonedNodeIsSkippedForTheNextEndpoint() {
     TestNode poisoned = follower;
-    poisoned.driver.setLeadership(new io.tso4j.server.core.LeadershipEvent.Leader(2));
+    poisoned.driver.setLeadership(new io.tso4j.core.LeadershipEvent.Leader(2));
     org.awaitility.Awaitility.await().atMost(TestNode.STARTUP).until(() -> poisoned.oracle.state().serving());
     poisoned.breakable.breakPermanently();
     org.awaitility.Awaitility.await().atMost(TestNode.STARTUP).until(() -> !poisoned.fatalErrors.isEmpty());

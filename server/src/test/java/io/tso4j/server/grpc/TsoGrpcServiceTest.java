@@ -8,8 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.tso4j.client.Timestamp;
-import io.tso4j.client.internal.WireKeys;
+import io.tso4j.timestamp.Timestamp;
+import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetMembersRequest;
 import io.tso4j.proto.v1.GetMembersResponse;
 import io.tso4j.proto.v1.GetTimestampRequest;
@@ -17,7 +17,7 @@ import io.tso4j.proto.v1.GetTimestampResponse;
 import io.tso4j.proto.v1.LeaderHint;
 import io.tso4j.proto.v1.Member;
 import io.tso4j.proto.v1.TimestampOracleGrpc;
-import io.tso4j.server.core.ServingState;
+import io.tso4j.core.ServingState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,7 +192,7 @@ final class TsoGrpcServiceTest {
   void leaderThatStepsDownStartsAnsweringUnavailable() {
     stub.getTimestamp(request(1, 1));
 
-    leader.driver.setLeadership(io.tso4j.server.memory.InMemoryDriver.follower(2, "n2"));
+    leader.driver.setLeadership(io.tso4j.core.memory.InMemoryDriver.follower(2, "n2"));
     await().atMost(Duration.ofSeconds(WAIT_SECONDS))
         .until(() -> leader.oracle.state().status() == ServingState.Status.NOT_SERVING);
 

@@ -1,0 +1,35 @@
+package io.tso4j.cli;
+
+import io.tso4j.core.FenceConfig;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code serve} and {@code local-cluster}: Raft timeouts and the window. */
+final class NodeOptions {
+  @Option(names = "--rpc-timeout-min", defaultValue = "200ms", converter = DurationConverter.class,
+      description = "Raft minimum election timeout; the serving lease is 0.8 of it (default: ${DEFAULT-VALUE}).")
+  Duration rpcTimeoutMin;
+
+  @Option(names = "--rpc-timeout-max", defaultValue = "400ms", converter = DurationConverter.class,
+      description = "Raft maximum election timeout (default: ${DEFAULT-VALUE}).")
+  Duration rpcTimeoutMax;
+
+  @Option(names = "--window", defaultValue = "3s", converter = DurationConverter.class,
+      description = "How far ahead of the clock the high-water mark is persisted (default: ${DEFAULT-VALUE}).")
+  Duration window;
+
+  /** The fence settings these options give. */
+  FenceConfig fenceConfig() {
+    if (rpcTimeoutMax.compareTo(rpcTimeoutMin) <= 0) {
+      throw new IllegalArgumentException("--rpc-timeout-max (" + rpcTimeoutMax + ") must be greater than "
+          + "--rpc-timeout-min (" + rpcTimeoutMin + ")");
+    }
+    if (window.toMillis() < 100) {
+      throw new IllegalArgumentException("--window must be at least 100ms, was " + window);
+    }
+    FenceConfig d = FenceConfig.defaults();
+    Duration keepAlive = rpcTimeoutMin.dividedBy(3);
+    return new FenceConfig(window, window.dividedBy(3), keepAlive, d.pollInterval(), d.operationTimeout(),
+        d.backoffBase(), d.backoffMax(), d.retryBudget(), d.driftMargin());
+  }
+}

@@ -1,0 +1,105 @@
+package io.tso4j.cli;
+
+import io.tso4j.server.NodeStartException;
+import io.tso4j.server.PeerSpec;
+import io.tso4j.server.TsoNode;
+import io.tso4j.core.TsoClock;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code tso4j serve}: runs one node of a cluster until SIGTERM or Ctrl-C. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run one tso4j node. Every option can also come from TSO4J_<OPTION> or a --config file.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--id", required = true, description = "This node's id; one of the ids in --peers.")
+  String id;
+
+  @Option(names = "--peers", required = true, paramLabel = "ID=HOST:RAFT_PORT[/CLIENT_PORT],...",
+      description = "Every member of the cluster, this node included.")
+  String peers;
+
+  @Option(names = "--grpc-port", defaultValue = "-1",
+      description = "Client (gRPC) port; default: this node's CLIENT_PORT in --peers, else 7001.")
+  int grpcPort;
+
+  @Option(names = "--grpc-host", description = "Address to bind the client port to; default: this node's HOST.")
+  String grpcHost;
+
+  @Option(names = "--data-dir", description = "Data directory; default: ./tso4j-data/<id>.")
+  Path dataDir;
+
+  @Mixin
+  ConfigOption configOption;
+
+  @Mixin
+  NodeOptions nodeOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    List<PeerSpec> parsed;
+    try {
+      parsed = PeerSpec.parseList(peers);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--peers: " + e.getMessage());
+    }
+    PeerSpec self = parsed.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(
+        () -> new ParameterException(spec.commandLine(), "--id " + id + " is not one of the --peers " + peers));
+    int port = grpcPort >= 0 ? grpcPort : self.clientPort() != 0 ? self.clientPort() : 7001;
+    if (self.clientPort() != 0 && self.clientPort() != port) {
+      throw new ParameterException(spec.commandLine(), "--grpc-port " + port + " differs from the client port "
+          + self.clientPort() + " given for " + id + " in --peers");
+    }
+    List<PeerSpec> withSelf = new ArrayList<>();
+    for (PeerSpec p : parsed) {
+      withSelf.add(p.id().equals(id) ? new PeerSpec(p.id(), p.host(), p.raftPort(), port) : p);
+    }
+    Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
+    TsoNode.Config cfg;
+    try {
+      cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
+          nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, nodeOptions.fenceConfig(),
+          TsoClock.system());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
+    StopSignal stop = new StopSignal();
+    TsoNode node;
+    try {
+      node = TsoNode.start(cfg, cause -> {
+        exitCode.set(ExitCodes.FATAL);
+        stop.release("fatal error");
+      });
+    } catch (NodeStartException e) {
+      throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()
+        + ", data in " + dir.toAbsolutePath());
+    out.flush();
+    stop.await();
+    LOG.info("[{}] shutting down ({})", id, stop.reason());
+    node.close();
+    if (exitCode.get() != ExitCodes.OK) {
+      throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");
+    }
+    return ExitCodes.OK;
+  }
+}

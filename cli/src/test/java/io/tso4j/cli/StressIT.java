@@ -1,0 +1,83 @@
+package io.tso4j.cli;
+
+import io.tso4j.testkit.stress.StressRun;
+
+import io.tso4j.testkit.stress.StressReport;
+
+import io.tso4j.testkit.stress.StressOptions;
+
+import io.tso4j.testkit.stress.FaultKind;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stress tool in the normal test run: a short nemesis run with a fixed seed must find no violation; the same tool
+ * with the injected violation (positive control) must find one; a rolling restart of all three nodes must keep the
+ * client's calls succeeding. Node processes are killed after each test.
+ */
+@Tag("process")
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+final class StressIT {
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the node logs
+  Path dir;
+
+  private StressRun run;
+
+  @AfterEach
+  void killNodes() {
+    if (run != null) {
+      run.close();
+    }
+  }
+
+  private StressReport run(StressOptions options) throws Exception {
+    run = new StressRun(options, Main.class.getName());
+    StressReport r = run.run();
+    System.out.println(r.format());
+    return r;
+  }
+
+  @Test
+  void shortNemesisRunWithFixedSeedHasNoViolation() throws Exception {
+    StressReport r = run(new StressOptions(StressOptions.Scenario.NEMESIS, Duration.ofSeconds(40), 20261124L, 3,
+        EnumSet.of(FaultKind.LEADER_KILL, FaultKind.PARTITION_LEADER_RESTART_FOLLOWER, FaultKind.LEADER_PAUSE,
+            FaultKind.CLOCK_JUMP, FaultKind.PARTITION_LEADER),
+        false, dir.resolve("nemesis")));
+    assertThat(r.check().violations()).as(r.format()).isZero();
+    assertThat(r.okCalls()).as("calls went through").isGreaterThan(1_000);
+    assertThat(r.faultCounts().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected")
+        .isGreaterThanOrEqualTo(5);
+    assertThat(r.anomalies()).as("no node exited on its own").noneMatch(a -> a.contains("exited"));
+  }
+
+  @Test
+  void injectedViolationIsFound() throws Exception {
+    StressReport r = run(new StressOptions(StressOptions.Scenario.NEMESIS, Duration.ofSeconds(8), 1L, 2,
+        EnumSet.noneOf(FaultKind.class), true, dir.resolve("control")));
+    assertThat(r.check().realTimeViolations()).as(r.format()).isGreaterThanOrEqualTo(1);
+    assertThat(r.check().ok()).isFalse();
+  }
+
+  @Test
+  void rollingRestartOfAllThreeNodesKeepsCallsSucceeding() throws Exception {
+    StressReport r = run(new StressOptions(StressOptions.Scenario.ROLLING_RESTART, Duration.ofSeconds(30), 1L, 3,
+        EnumSet.noneOf(FaultKind.class), false, dir.resolve("rolling")));
+    assertThat(r.check().violations()).as(r.format()).isZero();
+    assertThat(r.faultCounts().getOrDefault(FaultKind.GRACEFUL_RESTART, 0)).as("every node restarted")
+        .isGreaterThanOrEqualTo(3);
+    assertThat(r.anomalies()).as("clean exit 0 on SIGTERM").isEmpty();
+    assertThat(r.callSuccessRatio()).as("calls that succeeded with the client's default retry")
+        .isGreaterThanOrEqualTo(0.999);
+  }
+}

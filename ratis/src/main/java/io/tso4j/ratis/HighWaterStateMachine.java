@@ -1,0 +1,220 @@
+package io.tso4j.ratis;
+
+import io.tso4j.core.LeadershipEvent;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine of the high-water register: a thin, deterministic adapter over (high-water mark, fenced
+ * term).
+ *
+ * <p>{@link #applyTransaction} hands each command to a {@link HighWaterRegister}, the one implementation of the apply
+ * rules (term check against the entry's term, the mark only grows, deterministic status replies, no clock); the same
+ * register is what a host application embeds in its own state machine when the TSO rides in its log.
+ *
+ * <p>Snapshots are single files in {@link SimpleStateMachineStorage}, checksummed and renamed into place; a corrupt
+ * or unreadable snapshot fails {@link #initialize} / {@link #reinitialize} with a message naming the file rather than
+ * starting from an empty register.
+ *
+ * <p>Leadership notifications are forwarded, without blocking, as hints to the listener set with {@link
+ * #setLeadershipHints}; the driver confirms them against the division's state.
+ *
+ * <p>To embed tso4j in an application that already runs Ratis, register one instance for the TSO group with {@code
+ * RaftServer.Builder.setStateMachineRegistry} and attach a {@link RatisDriver} to it.
+ */
+public final class HighWaterStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(HighWaterStateMachine.class);
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final HighWaterRegister register = new HighWaterRegister();
+  private volatile long lastConfigurationTerm;
+  private volatile File stateMachineDir;
+  private volatile String logId = "?";
+
+  /** An empty register; the snapshot (if any) is loaded in {@link #initialize}. */
+  public HighWaterStateMachine() {
+  }
+
+  /** Sets where leadership hints go (from Ratis threads; the consumer must not block). */
+  void setLeadershipHints(Consumer<LeadershipEvent> consumer) {
+    register.setLeadershipHints(consumer);
+  }
+
+  /** The register this state machine applies commands to. */
+  HighWaterRegister register() {
+    return register;
+  }
+
+  /** The high-water mark as applied on this replica. */
+  public long highWater() {
+    return register.highWater();
+  }
+
+  /** The newest term a command was accepted in, as applied on this replica. */
+  public long fencedTerm() {
+    return register.fencedTerm();
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    logId = server == null ? "?" : server.getId().toString();
+    stateMachineDir = raftStorage.getStorageDir().getStateMachineDir();
+    storage.init(raftStorage);
+    loadLatest();
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    loadLatest();
+  }
+
+  private void loadLatest() throws IOException {
+    File dir = stateMachineDir;
+    if (dir != null) {
+      checkReadableDirectory(dir.toPath());
+    }
+    SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+    if (latest == null) {
+      if (dir != null && hasSnapshotFiles(dir.toPath())) {
+        throw new IOException("snapshot files exist in " + dir + " but none could be loaded; refusing to start "
+            + "from an empty register");
+      }
+      LOG.info("[{}] no snapshot; starting from the log", idOrUnknown());
+      return;
+    }
+    FileInfo info = latest.getFile();
+    File file = info.getPath().toFile();
+    HighWaterSnapshot s = HighWaterSnapshot.read(file, latest.getTerm(), latest.getIndex(), info.getFileDigest());
+    synchronized (this) {
+      register.restore(new HighWaterRegister.State(s.highWater(), s.fencedTerm()));
+      setLastAppliedTermIndex(TermIndex.valueOf(s.term(), s.index()));
+    }
+    LOG.info("[{}] loaded snapshot {}: high-water {}, fenced term {}", idOrUnknown(), file, s.highWater(),
+        s.fencedTerm());
+  }
+
+  private static void checkReadableDirectory(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("state machine directory " + dir + " is not a directory");
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      s.iterator().hasNext();
+    } catch (IOException e) {
+      throw new IOException("cannot read state machine directory " + dir + ": " + e, e);
+    }
+  }
+
+  private static boolean hasSnapshotFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        if (SimpleStateMachineStorage.SNAPSHOT_REGEX.matcher(p.getFileName().toString()).matches()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public SingleFileSnapshotInfo getLatestSnapshot() {
+    return storage.getLatestSnapshot();
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    HighWaterSnapshot s;
+    synchronized (this) {
+      TermIndex last = getLastAppliedTermIndex();
+      if (last == null || last.getIndex() < 0) {
+        return RaftLog.INVALID_LOG_INDEX;
+      }
+      HighWaterRegister.State state = register.state();
+      s = new HighWaterSnapshot(last.getTerm(), last.getIndex(), state.highWater(), state.fencedTerm());
+    }
+    File file = storage.getSnapshotFile(s.term(), s.index());
+    MD5Hash md5 = s.write(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), s.term(), s.index()));
+    LOG.debug("[{}] wrote snapshot {}", idOrUnknown(), file);
+    return s.index();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    HighWaterReply reply;
+    synchronized (this) {
+      reply = register.apply(data, entry.getTerm());
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    }
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
+  }
+
+  @Override
+  public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newRaftConfiguration) {
+    lastConfigurationTerm = term;
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    // Ratis calls this right after applying this term's first (configuration) entry.
+    register.hint(new LeadershipEvent.Leader(lastConfigurationTerm));
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    register.notifyLeaderChanged(groupMemberId, newLeaderId);
+  }
+
+  @Override
+  public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+    register.notifyNotLeader();
+  }
+
+  private String idOrUnknown() {
+    return logId;
+  }
+
+  @Override
+  public String toString() {
+    return "HighWaterStateMachine[" + logId + "]";
+  }
+}

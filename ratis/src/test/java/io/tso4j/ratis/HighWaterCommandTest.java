@@ -1,0 +1,58 @@
+package io.tso4j.ratis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The binary formats of commands and replies. */
+final class HighWaterCommandTest {
+  @Test
+  void commandsRoundTrip() {
+    for (HighWaterCommand c : new HighWaterCommand[] {HighWaterCommand.load(7), HighWaterCommand.persist(3, 0),
+        HighWaterCommand.persist(Long.MAX_VALUE, Long.MAX_VALUE), HighWaterCommand.persist(1, 1_700_000_000_000L)}) {
+      byte[] bytes = c.encode();
+      assertThat(bytes).hasSize(HighWaterCommand.SIZE);
+      assertThat(bytes[0]).isEqualTo(HighWaterCommand.VERSION);
+      assertThat(HighWaterCommand.decode(bytes)).isEqualTo(c);
+    }
+  }
+
+  @Test
+  void layoutIsVersionOpTermValueBigEndian() {
+    byte[] b = HighWaterCommand.persist(0x0102, 0x0A0B).encode();
+    assertThat(b).containsExactly(1, 2, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0x0A, 0x0B);
+  }
+
+  @Test
+  void malformedCommandsAreRejected() {
+    byte[] good = HighWaterCommand.persist(5, 9).encode();
+    assertThatThrownBy(() -> HighWaterCommand.decode(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> HighWaterCommand.decode(new byte[3])).hasMessageContaining("18 bytes");
+    byte[] version = good.clone();
+    version[0] = 9;
+    assertThatThrownBy(() -> HighWaterCommand.decode(version)).hasMessageContaining("version 9");
+    byte[] op = good.clone();
+    op[1] = 7;
+    assertThatThrownBy(() -> HighWaterCommand.decode(op)).hasMessageContaining("op code 7");
+    byte[] negative = good.clone();
+    negative[2] = (byte) 0x80;
+    assertThatThrownBy(() -> HighWaterCommand.decode(negative)).hasMessageContaining("term");
+    byte[] loadWithValue = HighWaterCommand.load(5).encode();
+    loadWithValue[17] = 1;
+    assertThatThrownBy(() -> HighWaterCommand.decode(loadWithValue)).hasMessageContaining("LOAD");
+    assertThatThrownBy(() -> HighWaterCommand.persist(1, -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void repliesRoundTripAndRejectGarbage() {
+    for (HighWaterReply.Status s : HighWaterReply.Status.values()) {
+      HighWaterReply r = new HighWaterReply(s, 42, 7);
+      assertThat(HighWaterReply.decode(r.encode())).isEqualTo(r);
+    }
+    byte[] bad = new HighWaterReply(HighWaterReply.Status.OK, 1, 1).encode();
+    bad[1] = 9;
+    assertThatThrownBy(() -> HighWaterReply.decode(bad)).hasMessageContaining("status 9");
+    assertThatThrownBy(() -> HighWaterReply.decode(new byte[2])).isInstanceOf(IllegalArgumentException.class);
+  }
+}

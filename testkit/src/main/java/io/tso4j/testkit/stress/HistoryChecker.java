@@ -1,0 +1,146 @@
+package io.tso4j.testkit.stress;
+
+import io.tso4j.timestamp.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks a recorded history of timestamp calls. Three properties, over the successful calls of all clients:
+ *
+ * <ol>
+ *   <li><b>Real-time order</b>: if call B was invoked after call A completed, every timestamp of B is greater than
+ *       every timestamp of A (first(B) &gt; last(A)).</li>
+ *   <li><b>Uniqueness</b>: no timestamp was handed out twice (no two ranges overlap).</li>
+ *   <li><b>Well-formed ranges</b>: count ≥ 1, first ≥ 0, and the whole range inside one physical millisecond.</li>
+ * </ol>
+ *
+ * <p>Plus every call the client's order guard rejected counts as a violation. Cost O(n log n): real-time order sorts
+ * the calls by completion time and by invoke time and sweeps once with a running maximum of the last timestamps of the
+ * calls completed so far; uniqueness sorts by first timestamp and compares neighbours. Stateless.
+ */
+public final class HistoryChecker {
+  /** At most this many violations are described in a result. */
+  public static final int MAX_SAMPLES = 10;
+
+  /**
+   * The outcome of a check.
+   *
+   * @param checkedCalls successful calls checked
+   * @param realTimeViolations calls whose first timestamp is not above every timestamp completed before they began
+   * @param duplicates ranges that overlap the previous range in timestamp order
+   * @param malformed ranges that are not well formed
+   * @param orderGuardRejections calls the client's order guard rejected
+   * @param samples up to {@link #MAX_SAMPLES} descriptions of violations
+   */
+  public record Result(long checkedCalls, long realTimeViolations, long duplicates, long malformed,
+      long orderGuardRejections, List<String> samples) {
+    /** All violations together. */
+    public long violations() {
+      return realTimeViolations + duplicates + malformed + orderGuardRejections;
+    }
+
+    /** Whether the history has no violation. */
+    public boolean ok() {
+      return violations() == 0;
+    }
+  }
+
+  private HistoryChecker() {
+  }
+
+  /** Checks {@code calls}. */
+  public static Result check(History.Calls calls) {
+    List<String> samples = new ArrayList<>();
+    int n = calls.size();
+    int ok = 0;
+    long guard = 0;
+    for (int i = 0; i < n; i++) {
+      if (calls.outcome(i) == History.Outcome.OK) {
+        ok++;
+      } else if (calls.outcome(i) == History.Outcome.ORDER_GUARD) {
+        guard++;
+        sample(samples, "client " + calls.client(i) + ": the order guard rejected a response");
+      }
+    }
+    int[] idx = new int[ok];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (calls.outcome(i) == History.Outcome.OK) {
+        idx[k++] = i;
+      }
+    }
+    long malformed = 0;
+    for (int i : idx) {
+      long f = calls.first(i);
+      long l = calls.last(i);
+      if (calls.count(i) < 1 || f < 0 || Timestamp.physicalOf(f) != Timestamp.physicalOf(l)) {
+        malformed++;
+        sample(samples, "malformed range first=" + f + " count=" + calls.count(i));
+      }
+    }
+    long realTime = realTimeViolations(calls, idx, samples);
+    long duplicates = duplicates(calls, idx, samples);
+    return new Result(ok, realTime, duplicates, malformed, guard, List.copyOf(samples));
+  }
+
+  private static long realTimeViolations(History.Calls calls, int[] idx, List<String> samples) {
+    Integer[] byComplete = boxed(idx);
+    Integer[] byInvoke = boxed(idx);
+    Arrays.sort(byComplete, (a, b) -> Long.compare(calls.complete(a), calls.complete(b)));
+    Arrays.sort(byInvoke, (a, b) -> Long.compare(calls.invoke(a), calls.invoke(b)));
+    long runningMax = Long.MIN_VALUE;
+    int holder = -1;
+    int p = 0;
+    long violations = 0;
+    for (int b : byInvoke) {
+      long invoked = calls.invoke(b);
+      while (p < byComplete.length && calls.complete(byComplete[p]) < invoked) {
+        int a = byComplete[p++];
+        if (calls.last(a) > runningMax) {
+          runningMax = calls.last(a);
+          holder = a;
+        }
+      }
+      if (holder >= 0 && calls.first(b) <= runningMax) {
+        violations++;
+        sample(samples, "real-time order: client " + calls.client(b) + " got first=" + calls.first(b)
+            + " (term " + calls.term(b) + "), invoked " + (invoked - calls.complete(holder)) / 1_000
+            + " us after client " + calls.client(holder) + " had completed with last=" + runningMax + " (term "
+            + calls.term(holder) + ")");
+      }
+    }
+    return violations;
+  }
+
+  private static long duplicates(History.Calls calls, int[] idx, List<String> samples) {
+    Integer[] byFirst = boxed(idx);
+    Arrays.sort(byFirst, (a, b) -> Long.compare(calls.first(a), calls.first(b)));
+    long dup = 0;
+    for (int i = 1; i < byFirst.length; i++) {
+      int prev = byFirst[i - 1];
+      int cur = byFirst[i];
+      if (calls.first(cur) <= calls.last(prev)) {
+        dup++;
+        sample(samples, "uniqueness: range first=" + calls.first(cur) + " (client " + calls.client(cur) + ", term "
+            + calls.term(cur) + ") overlaps first=" + calls.first(prev) + " count=" + calls.count(prev)
+            + " (client " + calls.client(prev) + ", term " + calls.term(prev) + ")");
+      }
+    }
+    return dup;
+  }
+
+  private static Integer[] boxed(int[] idx) {
+    Integer[] out = new Integer[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = idx[i];
+    }
+    return out;
+  }
+
+  private static void sample(List<String> samples, String s) {
+    if (samples.size() < MAX_SAMPLES) {
+      samples.add(s);
+    }
+  }
+}

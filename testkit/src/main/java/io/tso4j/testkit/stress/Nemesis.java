@@ -1,0 +1,209 @@
+package io.tso4j.testkit.stress;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Injects faults into a {@link StressCluster} on a schedule drawn from a seeded {@link Random}: a quiet period of
+ * 1–2.5 s, then one fault of a kind picked from the enabled ones, held for a drawn time, then healed. The same seed
+ * gives the same sequence of choices (the cluster's timing still varies). Stops by itself at the end time, leaving
+ * every node running and every fault healed for the last few seconds.
+ *
+ * <p>Between faults it checks that no node exited on its own (a crash or a fatal exit would be a bug): such an exit
+ * is recorded as an anomaly and the node is restarted.
+ */
+final class Nemesis implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Nemesis.class);
+  private static final long TAIL_NANOS = TimeUnit.SECONDS.toNanos(4);
+
+  private final StressCluster cluster;
+  private final Random rnd;
+  private final List<FaultKind> kinds;
+  private final long endNanos;
+  private final List<FaultEvent> events = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
+  private final Set<String> expectedDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  Nemesis(StressCluster cluster, long seed, List<FaultKind> kinds, long endNanos) {
+    this.cluster = cluster;
+    this.rnd = new Random(seed);
+    List<FaultKind> usable = new ArrayList<>(kinds);
+    if (!cluster.clockFaultsAvailable() && usable.removeIf(k -> k == FaultKind.CLOCK_SKEW || k == FaultKind.CLOCK_JUMP)) {
+      LOG.warn("clock faults skipped: libfaketime is not installed (Debian package faketime)");
+    }
+    this.kinds = List.copyOf(usable);
+    this.endNanos = endNanos;
+  }
+
+  List<FaultEvent> events() {
+    return List.copyOf(events);
+  }
+
+  List<String> anomalies() {
+    return List.copyOf(anomalies);
+  }
+
+  @Override
+  public void run() {
+    try {
+      sleepMillis(2_000);
+      while (System.nanoTime() + TAIL_NANOS - endNanos < 0) {
+        checkNoUnexpectedExit();
+        sleepMillis(1_000 + rnd.nextInt(1_500));
+        if (System.nanoTime() + TAIL_NANOS - endNanos >= 0 || kinds.isEmpty()) {
+          break;
+        }
+        FaultKind kind = kinds.get(rnd.nextInt(kinds.size()));
+        try {
+          inject(kind);
+        } catch (IOException e) {
+          anomalies.add("could not inject " + kind + ": " + e);
+        }
+      }
+      cluster.healAll();
+      checkNoUnexpectedExit();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      anomalies.add("could not heal: " + e);
+    }
+  }
+
+  private void inject(FaultKind kind) throws IOException, InterruptedException {
+    Optional<StressCluster.Leader> leader = cluster.awaitServingLeader(5_000);
+    String leaderId = leader.map(StressCluster.Leader::id).orElse(null);
+    long term = leader.map(StressCluster.Leader::term).orElse(0L);
+    List<String> followers = new ArrayList<>();
+    for (ServerProcess p : cluster.nodes()) {
+      if (!p.id().equals(leaderId)) {
+        followers.add(p.id());
+      }
+    }
+    boolean needsLeader = kind == FaultKind.LEADER_KILL || kind == FaultKind.LEADER_PAUSE
+        || kind == FaultKind.PARTITION_LEADER || kind == FaultKind.PARTITION_LEADER_RESTART_FOLLOWER
+        || kind == FaultKind.CLOCK_JUMP || kind == FaultKind.SLOW_DISK;
+    if (needsLeader && leaderId == null) {
+      anomalies.add("no serving leader within 5 s before " + kind);
+      return;
+    }
+    String follower = followers.get(rnd.nextInt(followers.size()));
+    long start = System.nanoTime();
+    String target;
+    String note;
+    switch (kind) {
+      case LEADER_KILL:
+      case FOLLOWER_KILL: {
+        target = kind == FaultKind.LEADER_KILL ? leaderId : follower;
+        long down = 300 + rnd.nextInt(1_200);
+        ServerProcess p = cluster.node(target);
+        expectedDown.add(target);
+        p.kill();
+        start = System.nanoTime();
+        sleepMillis(down);
+        p.start();
+        expectedDown.remove(target);
+        note = "down " + down + " ms";
+        break;
+      }
+      case LEADER_PAUSE:
+      case FOLLOWER_PAUSE: {
+        target = kind == FaultKind.LEADER_PAUSE ? leaderId : follower;
+        long pause = 200 + rnd.nextInt(1_300);
+        ServerProcess p = cluster.node(target);
+        p.pause();
+        start = System.nanoTime();
+        sleepMillis(pause);
+        p.resume();
+        note = "paused " + pause + " ms";
+        break;
+      }
+      case PARTITION_LEADER:
+      case PARTITION_FOLLOWER: {
+        target = kind == FaultKind.PARTITION_LEADER ? leaderId : follower;
+        long hold = 800 + rnd.nextInt(2_200);
+        cluster.setIsolated(Set.of(target));
+        start = System.nanoTime();
+        sleepMillis(hold);
+        cluster.setIsolated(Set.of());
+        note = "isolated " + hold + " ms";
+        break;
+      }
+      case PARTITION_LEADER_RESTART_FOLLOWER: {
+        target = leaderId;
+        long hold = 1_500 + rnd.nextInt(2_000);
+        cluster.setIsolated(Set.of(leaderId));
+        start = System.nanoTime();
+        ServerProcess f = cluster.node(follower);
+        expectedDown.add(follower);
+        f.kill();
+        f.start();
+        expectedDown.remove(follower);
+        sleepMillis(hold);
+        cluster.setIsolated(Set.of());
+        note = "isolated " + hold + " ms; follower " + follower + " kill -9 + restart at once";
+        break;
+      }
+      case CLOCK_SKEW: {
+        List<ServerProcess> all = cluster.nodes();
+        target = all.get(rnd.nextInt(all.size())).id();
+        long offset = (200 + rnd.nextInt(1_800)) * (rnd.nextBoolean() ? 1L : -1L);
+        long hold = 1_500 + rnd.nextInt(2_500);
+        cluster.setClockOffset(target, offset);
+        start = System.nanoTime();
+        sleepMillis(hold);
+        cluster.setClockOffset(target, 0);
+        note = "offset " + offset + " ms for " + hold + " ms";
+        break;
+      }
+      case CLOCK_JUMP: {
+        target = leaderId;
+        long offset = rnd.nextBoolean() ? 5_000 : -5_000;
+        long hold = 1_000 + rnd.nextInt(2_000);
+        cluster.setClockOffset(target, offset);
+        start = System.nanoTime();
+        sleepMillis(hold);
+        cluster.setClockOffset(target, 0);
+        note = "jump " + offset + " ms for " + hold + " ms";
+        break;
+      }
+      case SLOW_DISK: {
+        target = leaderId;
+        long delay = 30 + rnd.nextInt(220);
+        long hold = 1_000 + rnd.nextInt(2_000);
+        cluster.setDiskDelay(target, delay);
+        start = System.nanoTime();
+        sleepMillis(hold);
+        cluster.setDiskDelay(target, 0);
+        note = "disk +" + delay + " ms for " + hold + " ms";
+        break;
+      }
+      default:
+        throw new IllegalArgumentException("not a nemesis fault: " + kind);
+    }
+    boolean wasLeader = target.equals(leaderId);
+    FaultEvent e = new FaultEvent(kind, target, wasLeader, term, start, System.nanoTime(), note);
+    events.add(e);
+    LOG.info("fault {} on {}{} (term {}): {}", kind, target, wasLeader ? " (leader)" : "", term, note);
+  }
+
+  private void checkNoUnexpectedExit() throws IOException {
+    for (ServerProcess p : cluster.nodes()) {
+      if (!p.isAlive() && !expectedDown.contains(p.id())) {
+        anomalies.add("node " + p.id() + " exited on its own (see its log)");
+        p.start();
+      }
+    }
+  }
+
+  private static void sleepMillis(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+  }
+}

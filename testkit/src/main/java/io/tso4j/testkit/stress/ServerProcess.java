@@ -1,0 +1,140 @@
+package io.tso4j.testkit.stress;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import io.tso4j.testkit.faults.HookedMain;
+
+/**
+ * One node run as a separate JVM on this process's classpath: the stock main class and its {@code serve} arguments,
+ * wrapped by {@link HookedMain} ({@code java -cp <classpath> io.tso4j.testkit.faults.HookedMain --node-id ID
+ * --fault-control-file F -- <main> serve ...}), with its output appended to a log file. The wrapper polls the
+ * fault-control file (Raft message partitions, slow log writes); the wall clock is shifted from outside the process by
+ * libfaketime when it is installed ({@link FakeClock}).
+ *
+ * <p>Signals: {@link #kill()} is kill -9, {@link #terminate(long)} SIGTERM (graceful handoff), {@link #pause()} /
+ * {@link #resume()} SIGSTOP / SIGCONT through {@code kill} on the process id. Not thread-safe: driven by the nemesis
+ * thread (and {@link StressCluster#close()} at the end).
+ */
+public final class ServerProcess {
+  private final String id;
+  private final String mainClass;
+  private final List<String> serveArgs;
+  private final Path log;
+  private final Path faultFile;
+  private final FakeClock clock;
+  private Process process;
+  private boolean paused;
+
+  ServerProcess(String id, String mainClass, List<String> serveArgs, Path log, Path faultFile, FakeClock clock) {
+    this.id = id;
+    this.mainClass = mainClass;
+    this.serveArgs = serveArgs;
+    this.log = log;
+    this.faultFile = faultFile;
+    this.clock = clock;
+  }
+
+  /** The node id. */
+  public String id() {
+    return id;
+  }
+
+  /** The fault-control file this node polls. */
+  Path faultFile() {
+    return faultFile;
+  }
+
+  /** Starts (or restarts) the JVM. */
+  void start() throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx192m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(HookedMain.class.getName());
+    cmd.addAll(List.of("--node-id", id, "--fault-control-file", faultFile.toString(), "--", mainClass, "serve"));
+    cmd.addAll(serveArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    clock.applyTo(pb.environment());
+    process = pb.start();
+    paused = false;
+  }
+
+  /** Whether the JVM runs (a paused one counts as running). */
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Whether it is stopped by SIGSTOP. */
+  boolean isPaused() {
+    return paused && isAlive();
+  }
+
+  /** kill -9, and waits for the exit. */
+  public void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    paused = false;
+  }
+
+  /** SIGTERM, then waits up to {@code millis} for the exit; returns the exit code, or -1 (then kill -9). */
+  public int terminate(long millis) throws InterruptedException {
+    if (process == null || !process.isAlive()) {
+      return process == null ? -1 : process.exitValue();
+    }
+    if (paused) {
+      try {
+        resume();
+      } catch (IOException e) {
+        kill();
+        return -1;
+      }
+    }
+    process.destroy();
+    if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+      kill();
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  /** SIGSTOP. */
+  void pause() throws IOException, InterruptedException {
+    if (isAlive()) {
+      signal("-STOP");
+      paused = true;
+    }
+  }
+
+  /** SIGCONT. */
+  void resume() throws IOException, InterruptedException {
+    if (isAlive()) {
+      signal("-CONT");
+    }
+    paused = false;
+  }
+
+  private void signal(String sig) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", sig, Long.toString(process.pid())).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    p.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** Replaces the content of the fault-control file (atomically, by rename). */
+  void writeFaults(String content) throws IOException {
+    FakeClock.replace(faultFile, content);
+  }
+
+  /** The libfaketime control of this node's wall clock. */
+  FakeClock clock() {
+    return clock;
+  }
+}
