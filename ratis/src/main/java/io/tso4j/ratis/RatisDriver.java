@@ -5,12 +5,7 @@ import io.tso4j.core.ConsensusException;
 import io.tso4j.core.ConsensusException.Kind;
 import io.tso4j.core.LeadershipEvent;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -37,13 +31,10 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Both loads and persists are log entries submitted to the local server with {@code submitClientRequestAsync} (no
  * Raft client, so a write is never retried on another node); the state machine rejects a command whose term is not
  * its entry's term. Leadership is pushed from the state machine's notifications and, as a safety net, from a poll of
- * the division's state every {@value #POLL_MILLIS} ms; {@link LeadershipEvent.Leader} is reported only once the
+ * the division's state every {@value LeadershipTracker#POLL_MILLIS} ms ({@link LeadershipTracker}); {@link LeadershipEvent.Leader} is reported only once the
  * leader is ready (its first entry of the term is applied). The lease is 0.8 × the minimum election timeout, which
  * relies on pre-vote (kept on).
  *
@@ -66,8 +57,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Events go to the listener from one driver thread, deduplicated.
  */
 public final class RatisDriver implements ConsensusDriver {
-  static final long POLL_MILLIS = 50;
-  static final int SNAPSHOTS_RETAINED = 3;
   private static final Logger LOG = LoggerFactory.getLogger(RatisDriver.class);
 
   private final String id;
@@ -84,13 +73,10 @@ public final class RatisDriver implements ConsensusDriver {
   private final AtomicBoolean started = new AtomicBoolean();
   private final Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
-  private final PeerReconnector reconnector;
+  private final LeadershipTracker leadership;
   private volatile RaftServer.Division division;
   private volatile HighWaterRegister register;
   private volatile boolean closed;
-  // Owned by the events thread.
-  private Consumer<LeadershipEvent> listener = e -> { };
-  private LeadershipEvent lastPublished;
 
   private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
       HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout) {
@@ -103,13 +89,15 @@ public final class RatisDriver implements ConsensusDriver {
     this.hostRegister = hostRegister;
     this.leaseDuration = leaseDuration;
     this.requestTimeoutNanos = requestTimeout.toNanos();
-    Duration electionMax = config != null ? config.rpcTimeoutMax() : RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MAX;
-    this.reconnector = new PeerReconnector(id, peerId, electionMax, electionMax);
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tso4j-ratis-events-" + id);
       t.setDaemon(true);
       return t;
     });
+    // Only a server this driver owns gets its peer connections reset; a host's server is the host's business.
+    PeerReconnector reconnector = ownsServer
+        ? new PeerReconnector(id, peerId, config.rpcTimeoutMax(), config.rpcTimeoutMax()) : null;
+    this.leadership = new LeadershipTracker(id, server, events, reconnector);
   }
 
   /**
@@ -119,36 +107,9 @@ public final class RatisDriver implements ConsensusDriver {
    * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
    */
   public static RatisDriver create(RatisDriverConfig config) throws ConsensusException {
-    prepareDataDir(config.nodeId(), config.dataDir());
-    RaftProperties props = new RaftProperties();
-    RaftServerConfigKeys.setStorageDir(props, List.of(config.dataDir().toFile()));
-    GrpcConfigKeys.Server.setHost(props, config.localHost());
-    GrpcConfigKeys.Server.setPort(props, config.localPort());
-    RaftServerConfigKeys.Rpc.setTimeoutMin(props, millis(config.rpcTimeoutMin()));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(props, millis(config.rpcTimeoutMax()));
-    RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
-    if (config.snapshotThreshold().isPresent()) {
-      RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
-      RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold().getAsLong());
-      RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, SNAPSHOTS_RETAINED);
-    }
-    List<RaftPeer> peers = new ArrayList<>();
-    config.peers().forEach((pid, address) -> peers.add(RaftPeer.newBuilder().setId(pid).setAddress(address).build()));
-    RaftGroupId gid = RaftGroupId.valueOf(config.groupId());
-    RaftServer server;
-    try {
-      server = RaftServer.newBuilder()
-          .setServerId(RaftPeerId.valueOf(config.nodeId()))
-          .setGroup(RaftGroup.valueOf(gid, peers))
-          .setStateMachine(new HighWaterStateMachine())
-          .setProperties(props)
-          .setOption(RaftStorage.StartupOption.RECOVER)
-          .build();
-    } catch (IOException | RuntimeException e) {
-      throw RatisErrors.startup("[" + config.nodeId() + "] cannot build the Ratis server with data dir "
-          + config.dataDir(), e);
-    }
-    return new RatisDriver(server, gid, true, config, null, config.leaseDuration(), config.requestTimeout());
+    RaftServer server = RatisServerFactory.build(config);
+    return new RatisDriver(server, RaftGroupId.valueOf(config.groupId()), true, config, null, config.leaseDuration(),
+        config.requestTimeout());
   }
 
   /**
@@ -231,50 +192,18 @@ public final class RatisDriver implements ConsensusDriver {
     }
     division = d;
     register = reg;
-    events.execute(() -> listener = eventListener);
-    reg.setLeadershipHints(this::onHint);
-    events.scheduleWithFixedDelay(this::poll, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+    leadership.start(d, eventListener);
+    reg.setLeadershipHints(leadership::onHint);
     LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
         hostRegister == null ? "TSO" : "piggyback on host", groupId, peers().keySet(), leaseDuration.toMillis());
   }
 
   private void startOwnedServer() throws ConsensusException {
-    String where = config.localAddress();
-    checkPortFree(where);
     try {
-      server.start();
-    } catch (IOException | RuntimeException e) {
+      RatisServerFactory.start(server, config);
+    } catch (ConsensusException e) {
       closeQuietly();
-      if (RatisErrors.isBindFailure(e)) {
-        throw RatisErrors.startup("[" + id + "] Raft port " + where + " is already in use", e);
-      }
-      throw RatisErrors.startup("[" + id + "] cannot start the Ratis server on " + where + " with data dir "
-          + config.dataDir(), e);
-    }
-  }
-
-  private void checkPortFree(String where) throws ConsensusException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(config.localHost(), config.localPort()));
-    } catch (IOException e) {
-      closeQuietly();
-      throw RatisErrors.startup("[" + id + "] Raft port " + where + " is already in use or cannot be bound", e);
-    }
-  }
-
-  private static void prepareDataDir(String nodeId, Path dir) throws ConsensusException {
-    String prefix = "[" + nodeId + "] data dir " + dir.toAbsolutePath();
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new ConsensusException(Kind.PERMANENT, prefix + " is not a directory");
-    }
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw RatisErrors.startup(prefix + " cannot be created", e);
-    }
-    if (!Files.isReadable(dir) || !Files.isWritable(dir) || !Files.isExecutable(dir)) {
-      throw new ConsensusException(Kind.PERMANENT, prefix + " is not readable and writable");
+      throw e;
     }
   }
 
@@ -377,41 +306,12 @@ public final class RatisDriver implements ConsensusDriver {
 
   @Override
   public LeadershipEvent currentLeadership() {
-    RaftServer.Division d = division;
-    if (closed || d == null) {
-      return new LeadershipEvent.Unknown(0);
-    }
-    DivisionInfo info = d.getInfo();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      long term = info.getCurrentTerm();
-      boolean leader = info.isLeader();
-      boolean ready = leader && info.isLeaderReady();
-      RaftPeerId leaderId = info.getLeaderId();
-      if (term != info.getCurrentTerm()) {
-        continue;
-      }
-      if (!info.isAlive()) {
-        return new LeadershipEvent.Unknown(term);
-      }
-      if (leader) {
-        return ready ? new LeadershipEvent.Leader(term) : new LeadershipEvent.Unknown(term);
-      }
-      if (leaderId != null && !leaderId.equals(peerId)) {
-        return new LeadershipEvent.Follower(term, Optional.of(leaderId.toString()));
-      }
-      return new LeadershipEvent.Unknown(term);
-    }
-    return new LeadershipEvent.Unknown(info.getCurrentTerm());
+    return leadership.current();
   }
 
   /** The id of the leader this node knows of (itself if it leads), if any. */
   public Optional<String> leaderId() {
-    RaftServer.Division d = division;
-    if (closed || d == null) {
-      return Optional.empty();
-    }
-    RaftPeerId leader = d.getInfo().getLeaderId();
-    return leader == null ? Optional.empty() : Optional.of(leader.toString());
+    return leadership.leaderId();
   }
 
   /** The members of the group, id → Raft address, in configuration order. */
@@ -465,6 +365,7 @@ public final class RatisDriver implements ConsensusDriver {
       return;
     }
     closed = true;
+    leadership.close();
     HighWaterRegister reg = register;
     if (reg != null) {
       reg.setLeadershipHints(null);
@@ -489,6 +390,7 @@ public final class RatisDriver implements ConsensusDriver {
   }
 
   private void closeQuietly() {
+    leadership.close();
     if (ownsServer) {
       try {
         server.close();
@@ -498,53 +400,5 @@ public final class RatisDriver implements ConsensusDriver {
     }
     closed = true;
     events.shutdownNow();
-  }
-
-  /** A hint from a Ratis callback: never blocks, the events thread confirms it against the division's state. */
-  private void onHint(LeadershipEvent hint) {
-    try {
-      events.execute(() -> {
-        LeadershipEvent seen = currentLeadership();
-        if (hint instanceof LeadershipEvent.Leader && hint.term() != 0 && !hint.equals(seen)) {
-          LOG.debug("[{}] leader-ready hint {} superseded by {}", id, hint, seen);
-        }
-        publish(seen);
-      });
-    } catch (RejectedExecutionException e) {
-      // Closed.
-    }
-  }
-
-  private void poll() {
-    try {
-      publish(currentLeadership());
-      RaftServer.Division d = division;
-      if (ownsServer && d != null && !closed) {
-        reconnector.onPoll(server, d, System.nanoTime());
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("[{}] leadership poll failed: {}", id, e.toString());
-    }
-  }
-
-  private void publish(LeadershipEvent event) {
-    if (closed || event.equals(lastPublished)) {
-      return;
-    }
-    lastPublished = event;
-    if (event instanceof LeadershipEvent.Leader) {
-      LOG.info("[{}] leader ready in term {}", id, event.term());
-    } else {
-      LOG.debug("[{}] leadership now {}", id, event);
-    }
-    try {
-      listener.accept(event);
-    } catch (RuntimeException e) {
-      LOG.warn("[{}] leadership listener failed on {}: {}", id, event, e.toString());
-    }
-  }
-
-  private static TimeDuration millis(Duration d) {
-    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -1,0 +1,125 @@
+package io.tso4j.ratis;
+
+import io.tso4j.core.ConsensusException;
+import io.tso4j.core.ConsensusException.Kind;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Builds and starts the Ratis server that a standalone node's {@link RatisDriver} owns: the data directory, the
+ * {@link RaftProperties} that tso4j relies on (pre-vote on, election timeouts, snapshots), the fixed group and the
+ * {@link HighWaterStateMachine}.
+ *
+ * <p>The one place where a tso4j node's Ratis settings are decided. Stateless; thread-safe.
+ */
+final class RatisServerFactory {
+  /** Snapshots kept on disk when automatic snapshots are on. */
+  static final int SNAPSHOTS_RETAINED = 3;
+
+  private RatisServerFactory() {
+  }
+
+  /**
+   * Builds (but does not start) a Ratis server for {@code config}, recovering the data directory if it holds state
+   * and formatting it if empty.
+   *
+   * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
+   */
+  static RaftServer build(RatisDriverConfig config) throws ConsensusException {
+    prepareDataDir(config.nodeId(), config.dataDir());
+    List<RaftPeer> peers = new ArrayList<>();
+    config.peers().forEach((pid, address) -> peers.add(RaftPeer.newBuilder().setId(pid).setAddress(address).build()));
+    RaftGroupId gid = RaftGroupId.valueOf(config.groupId());
+    try {
+      return RaftServer.newBuilder()
+          .setServerId(RaftPeerId.valueOf(config.nodeId()))
+          .setGroup(RaftGroup.valueOf(gid, peers))
+          .setStateMachine(new HighWaterStateMachine())
+          .setProperties(properties(config))
+          .setOption(RaftStorage.StartupOption.RECOVER)
+          .build();
+    } catch (IOException | RuntimeException e) {
+      throw RatisErrors.startup("[" + config.nodeId() + "] cannot build the Ratis server with data dir "
+          + config.dataDir(), e);
+    }
+  }
+
+  /** The Raft properties of a node with {@code config}. */
+  static RaftProperties properties(RatisDriverConfig config) {
+    RaftProperties props = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(props, List.of(config.dataDir().toFile()));
+    GrpcConfigKeys.Server.setHost(props, config.localHost());
+    GrpcConfigKeys.Server.setPort(props, config.localPort());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(props, millis(config.rpcTimeoutMin()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(props, millis(config.rpcTimeoutMax()));
+    RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
+    if (config.snapshotThreshold().isPresent()) {
+      RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+      RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold().getAsLong());
+      RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, SNAPSHOTS_RETAINED);
+    }
+    return props;
+  }
+
+  /**
+   * Starts a server built by {@link #build}, after checking that its Raft port is free (a busy port is reported as
+   * such, not as a Ratis stack trace).
+   *
+   * @throws ConsensusException PERMANENT naming the address or the data directory if it cannot start
+   */
+  static void start(RaftServer server, RatisDriverConfig config) throws ConsensusException {
+    String where = config.localAddress();
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(config.localHost(), config.localPort()));
+    } catch (IOException e) {
+      throw RatisErrors.startup("[" + config.nodeId() + "] Raft port " + where
+          + " is already in use or cannot be bound", e);
+    }
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      if (RatisErrors.isBindFailure(e)) {
+        throw RatisErrors.startup("[" + config.nodeId() + "] Raft port " + where + " is already in use", e);
+      }
+      throw RatisErrors.startup("[" + config.nodeId() + "] cannot start the Ratis server on " + where
+          + " with data dir " + config.dataDir(), e);
+    }
+  }
+
+  private static void prepareDataDir(String nodeId, Path dir) throws ConsensusException {
+    String prefix = "[" + nodeId + "] data dir " + dir.toAbsolutePath();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new ConsensusException(Kind.PERMANENT, prefix + " is not a directory");
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw RatisErrors.startup(prefix + " cannot be created", e);
+    }
+    if (!Files.isReadable(dir) || !Files.isWritable(dir) || !Files.isExecutable(dir)) {
+      throw new ConsensusException(Kind.PERMANENT, prefix + " is not readable and writable");
+    }
+  }
+
+  private static TimeDuration millis(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
