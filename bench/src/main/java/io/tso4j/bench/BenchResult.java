@@ -20,10 +20,12 @@ import java.util.stream.Collectors;
  * @param orderViolations order violations found (whole run, warm-up included)
  * @param firstViolation a description of the first violation, or null
  * @param unfinished calls still outstanding when the run gave up waiting
+ * @param orderChecked calls checked for real-time and per-caller order (every successful call of the whole run)
+ * @param overlapChecked calls among which no two ranges may overlap was checked (bounded; see {@link OrderChecker})
  */
 public record BenchResult(String target, int concurrency, int count, double seconds, long calls, long rpcs,
     double callersPerRpc, double p50, double p90, double p99, double p999, double max, Map<String, Long> errors,
-    long orderViolations, String firstViolation, int unfinished) {
+    long orderViolations, String firstViolation, int unfinished, long orderChecked, long overlapChecked) {
 
   /** Calls per second. */
   public double callsPerSecond() {
@@ -43,6 +45,13 @@ public record BenchResult(String target, int concurrency, int count, double seco
   /** Failed calls in the measured time. */
   public long errorCount() {
     return errors.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** One line that says how much of the run the order check covered. */
+  public String checkedLine() {
+    return String.format(Locale.ROOT, "order %s C=%d: real-time and per-caller order checked for all %,d calls; "
+        + "no-overlap checked for %,d of them; %d violation(s)", target, concurrency, orderChecked, overlapChecked,
+        orderViolations);
   }
 
   /** The column headers of {@link #row()}. */
@@ -66,9 +75,9 @@ public record BenchResult(String target, int concurrency, int count, double seco
     return String.format(Locale.ROOT, "{\"target\":\"%s\",\"concurrency\":%d,\"count\":%d,\"seconds\":%.3f,"
         + "\"calls\":%d,\"calls_per_s\":%.1f,\"timestamps_per_s\":%.1f,\"rpcs_per_s\":%.1f,\"mean_batch\":%.2f,"
         + "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"errors\":%s,"
-        + "\"order_violations\":%d,\"unfinished\":%d%s}",
+        + "\"order_violations\":%d,\"order_checked\":%d,\"overlap_checked\":%d,\"unfinished\":%d%s}",
         target, concurrency, count, seconds, calls, callsPerSecond(), timestampsPerSecond(), rpcsPerSecond(),
-        callersPerRpc, p50, p90, p99, p999, max, errs, orderViolations, unfinished,
+        callersPerRpc, p50, p90, p99, p999, max, errs, orderViolations, orderChecked, overlapChecked, unfinished,
         firstViolation == null ? "" : ",\"first_violation\":\"" + firstViolation.replace("\"", "'") + "\"");
   }
 }

@@ -26,6 +26,9 @@ public final class BenchRun {
   private final Recorder latencies = new Recorder(3);
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final LongAdder calls = new LongAdder();
+  private final LongAdder completions = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private final ProgressLine progress;
   private final OrderChecker checker;
   private final CountDownLatch stopped;
   private final ScheduledExecutorService pauses;
@@ -38,6 +41,9 @@ public final class BenchRun {
     this.config = config;
     this.label = label;
     this.checker = new OrderChecker(config.concurrency(), config.count());
+    this.progress = ProgressLine.forConsole(() -> String.format(java.util.Locale.ROOT,
+        "%s C=%d: %,d calls, %,d failed", label, config.concurrency(), completions.sum(), failures.sum()),
+        completions::sum);
     this.stopped = new CountDownLatch(config.concurrency());
     this.pauses = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bench-pause");
@@ -60,6 +66,7 @@ public final class BenchRun {
     for (Caller c : callers) {
       c.issue();
     }
+    progress.start();
     Thread.sleep(config.warmup().toMillis());
     latencies.getIntervalHistogram();
     calls.reset();
@@ -79,6 +86,7 @@ public final class BenchRun {
     boolean drained = stopped.await(config.drain().toMillis(), TimeUnit.MILLISECONDS);
     pauses.shutdownNow();
     int unfinished = drained ? 0 : (int) stopped.getCount();
+    progress.stop();
     long violations = drained ? checker.finish() : checker.violations();
     long rpcs = after.rpcs() - before.rpcs();
     long merged = after.callersInRpcs() - before.callersInRpcs();
@@ -86,7 +94,7 @@ public final class BenchRun {
     return new BenchResult(label, config.concurrency(), config.count(), seconds, done, rpcs,
         rpcs == 0 ? 0 : (double) merged / rpcs, micros(h, 50), micros(h, 90), micros(h, 99), micros(h, 99.9),
         h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0, errs, violations, checker.firstViolation(),
-        unfinished);
+        unfinished, checker.accepted(), checker.overlapChecked());
   }
 
   private static double micros(Histogram h, double percentile) {
@@ -107,6 +115,7 @@ public final class BenchRun {
         stopped.countDown();
         return;
       }
+      checker.invoked(id);
       startNanos = System.nanoTime();
       try {
         target.call(config.count(), this);
@@ -121,6 +130,7 @@ public final class BenchRun {
       boolean counted = measuring;
       if (error == null) {
         checker.accept(id, first);
+        completions.increment();
         if (counted) {
           latencies.recordValue(latency);
           calls.increment();
@@ -132,6 +142,7 @@ public final class BenchRun {
         latencies.recordValue(latency);
         errors.computeIfAbsent(kind(error), k -> new LongAdder()).increment();
       }
+      failures.increment();
       try {
         pauses.schedule(this::issue, ERROR_PAUSE_MICROS, TimeUnit.MICROSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException ended) {

@@ -232,6 +232,7 @@ final class BenchCommand implements Callable<Integer> {
     out.println();
     out.println(BenchResult.header());
     results.forEach(r -> out.println(r.row()));
+    results.forEach(r -> out.println(r.checkedLine()));
     List<BenchResult> base = results.stream().filter(r -> r.target().startsWith("ratis-counter")).toList();
     for (BenchResult b : base) {
       results.stream().filter(r -> r.concurrency() == b.concurrency() && !r.target().startsWith("ratis-counter"))
