@@ -74,6 +74,7 @@ public final class RatisDriver implements ConsensusDriver {
   private final Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
   private final LeadershipTracker leadership;
+  private volatile LeaderLossDetector leaderLoss;
   private volatile RaftServer.Division division;
   private volatile HighWaterRegister register;
   private volatile boolean closed;
@@ -193,6 +194,9 @@ public final class RatisDriver implements ConsensusDriver {
     division = d;
     register = reg;
     leadership.start(d, eventListener);
+    if (ownsServer) {
+      leaderLoss = new LeaderLossDetector(id, server, d).start();
+    }
     reg.setLeadershipHints(leadership::onHint);
     LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
         hostRegister == null ? "TSO" : "piggyback on host", groupId, peers().keySet(), leaseDuration.toMillis());
@@ -349,6 +353,12 @@ public final class RatisDriver implements ConsensusDriver {
     return LeadershipTransfer.transfer(server, groupId, timeout);
   }
 
+  /** How many elections this node's leader-loss detector started (0 for a host-owned server). */
+  public long leaderLossElections() {
+    LeaderLossDetector d = leaderLoss;
+    return d == null ? 0 : d.elections();
+  }
+
   /** Whether this driver started (and will close) its own Ratis server. */
   public boolean ownsServer() {
     return ownsServer;
@@ -366,6 +376,10 @@ public final class RatisDriver implements ConsensusDriver {
     }
     closed = true;
     leadership.close();
+    LeaderLossDetector detector = leaderLoss;
+    if (detector != null) {
+      detector.close();
+    }
     HighWaterRegister reg = register;
     if (reg != null) {
       reg.setLeadershipHints(null);

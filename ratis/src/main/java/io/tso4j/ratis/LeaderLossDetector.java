@@ -1,0 +1,233 @@
+package io.tso4j.ratis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.util.ProtoUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices at once that the leader's process is gone, instead of after a missed-heartbeat timeout, and starts an
+ * election then.
+ *
+ * <p>How: a follower keeps one idle TCP connection open to the leader's Raft port (the gRPC server sends its HTTP/2
+ * settings and waits; nothing else happens on it). When the leader's process dies, its kernel closes that connection
+ * at once; the follower then tries to connect again, and only if that is <em>refused</em> — nobody listens on the
+ * leader's Raft port any more — is the leader lost. A leader whose host vanished (no reset, no refusal) is left to
+ * Raft's own election timeout, as is every other doubt. Only the follower ranked first among the remaining members
+ * (by id) then asks its own server to start an election now, through the same request a leadership transfer sends
+ * ({@code startLeaderElection}, named as coming from the lost leader); the others leave it to that one (or, if it is
+ * down too, to Raft's timeout), so that two candidates never split the vote.
+ *
+ * <p>Why it is safe: it changes only <em>when</em> an election starts, never what the fence requires. The forced
+ * election skips pre-vote (like a transfer), so a new leader may be elected while the old one's lease still runs; the
+ * fence waits that lease out (docs/correctness.md F6), and a leader whose Raft port refuses connections has stopped
+ * its Raft server anyway. A wrong guess costs one election.
+ *
+ * <p>One daemon thread per driver. Thread-safe: {@link #close()} from any thread.
+ */
+final class LeaderLossDetector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderLossDetector.class);
+  /** How long one connect to the leader's Raft port may take before the attempt counts as "unsure". */
+  private static final int CONNECT_TIMEOUT_MILLIS = 200;
+  /** How often the watch wakes up to check that it still watches the current leader. */
+  private static final int READ_TIMEOUT_MILLIS = 50;
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private final String id;
+  private final RaftServer server;
+  private final RaftServer.Division division;
+  private final RaftGroupId groupId;
+  private final Thread thread;
+  private volatile boolean closed;
+  private long triggered;
+
+  /** A detector for this node's {@code division} of {@code server}; not started. */
+  LeaderLossDetector(String id, RaftServer server, RaftServer.Division division) {
+    this.id = id;
+    this.server = server;
+    this.division = division;
+    this.groupId = division.getGroup().getGroupId();
+    this.thread = new Thread(this::run, "tso4j-leader-loss-" + id);
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts watching. */
+  LeaderLossDetector start() {
+    thread.start();
+    return this;
+  }
+
+  /** How many elections this detector started. */
+  long elections() {
+    return triggered;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        Watched w = currentLeader();
+        if (w == null) {
+          sleepNanos(IDLE_NANOS);
+          continue;
+        }
+        if (watch(w)) {
+          onLost(w);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.debug("[{}] leader-loss watch failed: {}", id, e.toString());
+        try {
+          sleepNanos(IDLE_NANOS);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** The leader this follower knows in its current term, if it is another node of the group. */
+  private Watched currentLeader() {
+    DivisionInfo info = division.getInfo();
+    if (!info.isAlive() || !info.isFollower()) {
+      return null;
+    }
+    RaftPeerId leader = info.getLeaderId();
+    if (leader == null || leader.equals(server.getId())) {
+      return null;
+    }
+    RaftPeer peer = division.getGroup().getPeer(leader);
+    if (peer == null || peer.getAddress() == null) {
+      return null;
+    }
+    return new Watched(leader, peer.getAddress(), info.getCurrentTerm());
+  }
+
+  /**
+   * Holds a connection to {@code w}'s Raft port until it closes or the leader changes; returns true only if the
+   * connection closed and a new one was refused.
+   */
+  private boolean watch(Watched w) throws InterruptedException {
+    InetSocketAddress address = address(w.address());
+    try (Socket s = new Socket()) {
+      s.connect(address, CONNECT_TIMEOUT_MILLIS);
+      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+      InputStream in = s.getInputStream();
+      byte[] sink = new byte[256];
+      while (!closed && w.equals(currentLeader())) {
+        try {
+          if (in.read(sink) < 0) {
+            break;
+          }
+        } catch (SocketTimeoutException e) {
+          // Still open; look at the leader again.
+        }
+      }
+    } catch (ConnectException e) {
+      return refused(address);
+    } catch (IOException e) {
+      // Reset or another error: ask again below.
+    }
+    if (closed || !w.equals(currentLeader())) {
+      return false;
+    }
+    return refused(address);
+  }
+
+  /** Whether a fresh connect to {@code address} is refused (nobody listens there); a timeout is not a refusal. */
+  private static boolean refused(InetSocketAddress address) {
+    try (Socket s = new Socket()) {
+      s.connect(address, CONNECT_TIMEOUT_MILLIS);
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void onLost(Watched w) throws InterruptedException {
+    List<RaftPeerId> others = new ArrayList<>();
+    for (RaftPeer p : division.getGroup().getPeers()) {
+      if (!p.getId().equals(w.leader())) {
+        others.add(p.getId());
+      }
+    }
+    others.sort((a, b) -> a.toString().compareTo(b.toString()));
+    if (others.isEmpty() || !others.get(0).equals(server.getId())) {
+      LOG.debug("[{}] leader {} of term {} is gone; {} starts the election", id, w.leader(), w.term(),
+          others.isEmpty() ? "nobody" : others.get(0));
+      awaitChange(w);
+      return;
+    }
+    TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+    if (last == null) {
+      return;
+    }
+    RaftRpcRequestProto rpc = RaftRpcRequestProto.newBuilder()
+        .setRequestorId(w.leader().toByteString())
+        .setReplyId(server.getId().toByteString())
+        .setRaftGroupId(ProtoUtils.toRaftGroupIdProtoBuilder(groupId))
+        .build();
+    StartLeaderElectionRequestProto request = StartLeaderElectionRequestProto.newBuilder()
+        .setServerRequest(rpc).setLeaderLastEntry(last.toProto()).build();
+    try {
+      StartLeaderElectionReplyProto reply = server.startLeaderElection(request);
+      boolean started = reply.getServerReply().getSuccess();
+      if (started) {
+        triggered++;
+      }
+      LOG.info("[{}] leader {} of term {} is gone (its Raft port {} refuses connections): {}", id, w.leader(),
+          w.term(), w.address(), started ? "started an election" : "the server declined to start an election");
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("[{}] could not start an election after losing {}: {}", id, w.leader(), e.toString());
+    }
+    awaitChange(w);
+  }
+
+  /** Waits (bounded) until this node no longer follows {@code w}, so that one loss is acted on once. */
+  private void awaitChange(Watched w) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!closed && w.equals(currentLeader()) && System.nanoTime() - deadline < 0) {
+      sleepNanos(IDLE_NANOS);
+    }
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  private static void sleepNanos(long nanos) throws InterruptedException {
+    if (nanos > 0) {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    }
+  }
+
+  /** The leader being watched: id, Raft address, and the term in which this node follows it. */
+  private record Watched(RaftPeerId leader, String address, long term) {
+  }
+}
