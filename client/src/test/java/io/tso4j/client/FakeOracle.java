@@ -28,7 +28,11 @@ import java.util.function.Function;
  */
 final class FakeOracle implements AutoCloseable {
   private final AtomicReference<Function<GetTimestampRequest, GetTimestampResponse>> handler;
+  private final AtomicReference<Function<GetMembersRequest, GetMembersResponse>> members =
+      new AtomicReference<>(req -> GetMembersResponse.newBuilder().setResponderId("fake").build());
   private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger streams = new AtomicInteger();
+  private final AtomicInteger membersCalls = new AtomicInteger();
   private final Server server;
 
   FakeOracle(Function<GetTimestampRequest, GetTimestampResponse> handler) throws IOException {
@@ -39,6 +43,21 @@ final class FakeOracle implements AutoCloseable {
 
   void answerWith(Function<GetTimestampRequest, GetTimestampResponse> next) {
     handler.set(next);
+  }
+
+  /** Answers GetMembers with {@code next} from now on (null from it: never answer). */
+  void membersWith(Function<GetMembersRequest, GetMembersResponse> next) {
+    members.set(next);
+  }
+
+  /** How many StreamTimestamps calls were opened. */
+  int streams() {
+    return streams.get();
+  }
+
+  /** How many GetMembers calls arrived. */
+  int membersCalls() {
+    return membersCalls.get();
   }
 
   String endpoint() {
@@ -105,6 +124,7 @@ final class FakeOracle implements AutoCloseable {
 
     @Override
     public StreamObserver<GetTimestampRequest> streamTimestamps(StreamObserver<GetTimestampResponse> responses) {
+      streams.incrementAndGet();
       return new StreamObserver<>() {
         private boolean ended;
 
@@ -144,8 +164,18 @@ final class FakeOracle implements AutoCloseable {
 
     @Override
     public void getMembers(GetMembersRequest request, StreamObserver<GetMembersResponse> responses) {
-      responses.onNext(GetMembersResponse.newBuilder().setResponderId("fake").build());
-      responses.onCompleted();
+      membersCalls.incrementAndGet();
+      GetMembersResponse r;
+      try {
+        r = members.get().apply(request);
+      } catch (StatusRuntimeException e) {
+        responses.onError(e);
+        return;
+      }
+      if (r != null) {
+        responses.onNext(r);
+        responses.onCompleted();
+      }
     }
   }
 }
