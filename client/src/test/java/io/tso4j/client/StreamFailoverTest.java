@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tso4j.proto.v1.GetTimestampRequest;
 import io.tso4j.proto.v1.GetTimestampResponse;
 import java.time.Duration;
@@ -17,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** The stream dispatcher's self-healing, order guard on batches, and metrics, against fake servers on 127.0.0.1. */
+/** The stream dispatcher's self-healing and order guard on batches, against fake servers on 127.0.0.1. */
 final class StreamFailoverTest {
   private static final long PHYSICAL = 1_700_000_000_000L;
 
@@ -84,27 +83,6 @@ final class StreamFailoverTest {
       }
       assertThat(client.orderViolations()).isBetween(1L, 20L);
     }
-  }
-
-  @Test
-  void metricsGoToTheRegistryWhenOneIsGiven() throws Exception {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (FakeOracle fake = new FakeOracle(FakeOracle.serving(1, PHYSICAL));
-        TsoClient client = TsoClient.newBuilder().endpoints(fake.endpoint()).meterRegistry(registry).build()) {
-      client.getTimestamp();
-      client.getTimestamps(7);
-
-      assertThat(registry.counter("tso4j.client.calls").count()).isEqualTo(2);
-      assertThat(registry.counter("tso4j.client.rpcs").count()).isEqualTo(2);
-      assertThat(registry.summary("tso4j.client.batch.timestamps").totalAmount()).isEqualTo(8);
-      assertThat(registry.get("tso4j.client.rpcs.inflight").gauge().value()).isZero();
-    }
-  }
-
-  @Test
-  void aRegistryOfAnotherTypeIsRejected() {
-    assertThatThrownBy(() -> TsoClient.newBuilder().endpoints("127.0.0.1:1").meterRegistry("not a registry")
-        .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MeterRegistry");
   }
 
   @Test

@@ -1,132 +1,127 @@
 package io.tso4j.client.internal;
 
-import io.tso4j.proto.WireKeys;
-
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.tso4j.timestamp.Timestamp;
+import io.tso4j.client.Member;
 import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoDeadlineExceededException;
 import io.tso4j.client.TsoException;
-import io.tso4j.client.TsoOrderViolationException;
 import io.tso4j.client.TsoUnavailableException;
-import io.tso4j.proto.v1.GetTimestampRequest;
+import io.tso4j.proto.WireKeys;
+import io.tso4j.proto.v1.GetMembersResponse;
 import io.tso4j.proto.v1.GetTimestampResponse;
 import io.tso4j.proto.v1.LeaderHint;
-import io.tso4j.proto.v1.TimestampOracleGrpc;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Coalesces concurrent requests for timestamps onto one StreamTimestamps call to the leader, with up to {@code
- * maxInFlight} requests on the wire, and fails over between endpoints.
+ * Puts concurrent requests for timestamps on one StreamTimestamps stream to the leader and keeps that stream alive.
+ * It coordinates the parts that each make one decision: {@link CallQueue} (coalescing: callers that arrive while a
+ * request is out join the next one, at most 262,144 timestamps per request), {@link PipelinePolicy} (when another
+ * request may go out), {@link Delivery} (checking a response and splitting it among exactly its batch's callers),
+ * {@link DeadlineSweeper} (callers whose deadline passed, requests unanswered for too long) and {@link EndpointRound}
+ * (where the stream goes after a failure: the policy the unary calls use too).
  *
- * <p><b>Coalescing.</b> A caller joins a queue. When the stream may take another request, everything queued (up to
- * 262,144 timestamps) becomes one request for the sum of the counts; callers that arrive while requests are in flight
- * wait for the next one, so the batch grows with load. While a response is being handed out, new callers only queue,
- * and the next request is sent once every caller of the response has its range. The server answers in order; each
- * response's range is split among exactly the callers of its request, in order. Nothing is kept for later callers.
+ * <p><b>Failover.</b> A failed stream's requests go back to the head of the queue, in order, and are sent again on
+ * the next stream (the first server may have handed out those values; they are never returned). The next stream goes
+ * where the endpoint round says, at once, after a delay, or after polling a live member for the leader. An idle
+ * stream that ended (server restart, idle timeout) reconnects to the same node on the next call.
  *
- * <p><b>Pipelining.</b> With {@code maxInFlight > 1}, another request may go out while others are in flight, but
- * only once a share of the smoothed round-trip time has passed since the last one ({@code rtt / maxInFlight}), so the
- * requests are spread over the round trip (what PD does with 2 or 4 parallel requests) and a light load still sends
- * one request at a time.
- *
- * <p><b>Failover.</b> The stream goes to the cached leader, else the first known endpoint not yet failed in this
- * round. A refusal with a leader hint goes straight to the hinted leader (at most {@code maxRedirects} times in a
- * row, no backoff); any other failure marks the endpoint failed for the round and moves on. When every known
- * endpoint failed, the client re-bootstraps from its seeds (single flight) and waits a full-jitter exponential backoff
- * before the next round. The requests in flight on a failed stream go back to the head of the queue and are sent
- * again on the next stream (the first server may have handed out those values; they are never returned).
- *
- * <p><b>Deadlines.</b> A sweep every few milliseconds fails callers whose deadline passed (deadline error if their
- * request was on the wire or every attempt timed out, unavailable if a node refused) and treats a request unanswered
- * for {@code attemptTimeout} as a broken stream. A dead stream is rebuilt by the next call; {@link #close()} fails
- * every waiting caller at once.
+ * <p><b>A silent leader.</b> When the oldest request has waited {@code attemptTimeout / 10} (at least 20 ms) the
+ * dispatcher asks another known member for the members, again every such interval; if that member names a leader of
+ * a newer term elsewhere, the stream is abandoned at once instead of waiting out the attempt timeout (a hung or
+ * partitioned leader that was replaced).
  *
  * <p>Thread-safety: the state is guarded by {@code this}; futures are completed outside the lock.
  */
-final class StreamDispatcher implements TimestampDispatcher {
-  private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+final class StreamDispatcher implements TimestampStream.Listener {
+  private static final long MIN_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-  private final CallEnvironment env;
-  private final ClusterView view;
-  private final Rebootstrap rebootstrap;
-  private final OrderGuard guard;
-  private final ClientMetrics metrics;
-  private final int maxInFlight;
-  private final long callTimeoutNanos;
-  private final long attemptTimeoutNanos;
-  private final Runnable onFirstServed;
-  private boolean served;
-
-  // Guarded by this.
-  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-  private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-  private final Set<String> failedThisRound = new HashSet<>();
-  private final Set<String> poisoned = new HashSet<>();
-  private Stream current;
-  private boolean delivering;
-  private volatile Thread deliveringThread;
-  private boolean backoffPending;
-  private boolean sweepArmed;
-  private boolean closed;
-  private long nextRequestId;
-  private long lastSendNanos;
-  private long rttNanos;
-  private int round;
-  private int redirects;
-  private Failure lastFailure;
-  private long lastFailureNanos;
-  private volatile int inFlightCount;
-
-  StreamDispatcher(CallEnvironment env, ClusterView view, Rebootstrap rebootstrap, OrderGuard guard,
-      ClientMetrics metrics, int maxInFlight, Runnable onFirstServed) {
-    this.onFirstServed = onFirstServed;
-    this.env = env;
-    this.view = view;
-    this.rebootstrap = rebootstrap;
-    this.guard = guard;
-    this.metrics = metrics;
-    this.maxInFlight = maxInFlight;
-    this.callTimeoutNanos = env.settings().callTimeout().toNanos();
-    this.attemptTimeoutNanos = env.settings().attemptTimeout().toNanos();
-    metrics.inFlightGauge(() -> inFlightCount);
+  private record Doomed(Waiter waiter, TsoException error) {
   }
 
-  @Override
-  public CompletableFuture<TimestampRange> dispatch(int count) {
-    metrics.callStarted();
-    long now = System.nanoTime();
-    Waiter w = new Waiter(count, guard.highestReturned(), guard.highestTerm(), now + callTimeoutNanos);
+  private final CallEnvironment env;
+  private final Transport transport;
+  private final OrderGuard guard;
+  private final Ticker ticker;
+  private final MetricsHub metrics;
+  private final Runnable onFirstServed;
+  private final long callTimeoutNanos;
+  private final long attemptTimeoutNanos;
+  private final long silenceNanos;
+  private final Delivery delivery;
+
+  // Guarded by this.
+  private final CallQueue queue = new CallQueue();
+  private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+  private final EndpointRound round;
+  private final PipelinePolicy pipeline;
+  private final DeadlineSweeper sweeper;
+  private final List<Doomed> doomed = new ArrayList<>();
+  private TimestampStream current;
+  private TaskScheduler.Cancellable stepTimer;
+  private boolean stepPending;
+  private boolean recovering;
+  private boolean delivering;
+  private int deliveringLeft;
+  private int pipelineThreshold = Integer.MAX_VALUE;
+  private boolean closed;
+  private boolean served;
+  private long nextRequestId;
+  private boolean silencePollOut;
+  private long lastSilencePollNanos;
+  private int silenceCursor;
+  private volatile int inFlightCount;
+
+  StreamDispatcher(CallEnvironment env, Transport transport, OrderGuard guard, Runnable onFirstServed) {
+    this.env = env;
+    this.transport = transport;
+    this.guard = guard;
+    this.ticker = env.ticker();
+    this.metrics = env.metrics();
+    this.onFirstServed = onFirstServed;
+    this.callTimeoutNanos = env.settings().callTimeout().toNanos();
+    this.attemptTimeoutNanos = env.settings().attemptTimeout().toNanos();
+    this.silenceNanos = Math.max(MIN_SILENCE_NANOS, attemptTimeoutNanos / 10);
+    this.delivery = new Delivery(guard, env.leaders(), metrics, ticker);
+    this.round = new EndpointRound(env.failover(), metrics);
+    this.pipeline = new PipelinePolicy(env.settings().maxInFlight());
+    this.sweeper = new DeadlineSweeper(env.scheduler(), this::sweep);
+    metrics.requestsInFlight(() -> inFlightCount);
+  }
+
+  /** Asks for {@code count} timestamps (already validated to 1..262144). */
+  CompletableFuture<TimestampRange> dispatch(int count) {
+    long now = ticker.nanoTime();
+    Waiter w = new Waiter(count, guard.highestReturned(), guard.highestTerm(), now, now + callTimeoutNanos);
     boolean refused;
     synchronized (this) {
       refused = closed;
       if (!refused) {
-        queue.addLast(w);
+        queue.add(w);
         pump(now);
+        if (doomed.isEmpty()) {
+          return w;
+        }
       }
     }
     if (refused) {
-      w.completeExceptionally(closedError());
+      w.fail(closedError(), metrics, ticker);
     }
+    flush();
     return w;
   }
 
-  /**
-   * Whether the calling thread is handing out a stream response now (a continuation of an async call). Such a thread
-   * must not block on the stream: the stream cannot deliver the next response until it returns.
-   */
+  /** See {@link Delivery#onDeliveryThread()}. */
   boolean onDeliveryThread() {
-    return deliveringThread == Thread.currentThread();
+    return delivery.onDeliveryThread();
   }
 
   /** How many requests are on the wire. */
@@ -137,7 +132,7 @@ final class StreamDispatcher implements TimestampDispatcher {
   /** Fails every waiting caller with an unavailable error and ends the stream. Idempotent. */
   void close() {
     List<Waiter> orphans = new ArrayList<>();
-    Stream s;
+    TimestampStream s;
     synchronized (this) {
       if (closed) {
         return;
@@ -145,15 +140,22 @@ final class StreamDispatcher implements TimestampDispatcher {
       closed = true;
       s = current;
       current = null;
-      drainAll(orphans);
+      requeueInFlight();
+      queue.drainTo(orphans);
+      sweeper.cancel();
+      if (stepTimer != null) {
+        stepTimer.cancel();
+        stepTimer = null;
+      }
     }
     if (s != null) {
-      s.call.cancel("the client is closed", null);
+      s.cancel("the client is closed");
     }
     TsoException e = closedError();
     for (Waiter w : orphans) {
-      w.completeExceptionally(e);
+      w.fail(e, metrics, ticker);
     }
+    flush();
   }
 
   // ---- sending (under the lock) ----
@@ -162,153 +164,132 @@ final class StreamDispatcher implements TimestampDispatcher {
     if (closed || queue.isEmpty()) {
       return;
     }
-    armSweep();
-    if (delivering || backoffPending) {
-      return;
+    sweeper.arm();
+    if (current == null) {
+      if (stepPending) {
+        return;
+      }
+      perform(round.next());
+      if (current == null) {
+        return;
+      }
     }
-    if (current == null && !connect()) {
-      return;
-    }
-    while (!queue.isEmpty() && mayStartAnother(now)) {
-      Batch b = Batch.take(queue, WireKeys.MAX_COUNT, ++nextRequestId, now);
+    while (pipeline.maySend(inFlight.size(), queue.size(), delivering, deliveringLeft, now)) {
+      Batch b = queue.take(++nextRequestId, WireKeys.MAX_COUNT, now, metrics);
       if (b == null) {
         return;
       }
       inFlight.addLast(b);
       inFlightCount = inFlight.size();
-      lastSendNanos = now;
+      pipeline.sent(now);
       metrics.batchSent(b.size, b.total);
       try {
-        current.call.sendMessage(GetTimestampRequest.newBuilder().setCount(b.total).setRequestId(b.requestId)
-            .build());
+        current.send(b.total, b.requestId);
       } catch (RuntimeException e) {
-        Stream broken = current;
-        broken.call.cancel("send failed", e);
-        List<Waiter> none = new ArrayList<>();
-        streamFailed(broken, new Failure(Failure.Kind.RETRY, new TsoUnavailableException(broken.endpoint
-            + " failed: " + e, e), java.util.Optional.empty()), none);
+        TimestampStream broken = current;
+        broken.cancel("send failed");
+        streamFailed(broken, Failure.unreachable(new TsoUnavailableException(broken.endpoint() + " failed: " + e, e)),
+            now);
         return;
       }
     }
   }
 
-  private boolean mayStartAnother(long now) {
-    int n = inFlight.size();
-    if (n == 0) {
-      return true;
-    }
-    return n < maxInFlight && now - lastSendNanos >= rttNanos / maxInFlight;
-  }
-
-  /** Opens a stream to the next candidate; false if there is none now (a new round was scheduled, or closed). */
-  private boolean connect() {
-    String endpoint = nextCandidate();
-    if (endpoint == null) {
-      if (allPoisoned()) {
-        failQueuedNow();
+  /** Carries out one step of the endpoint round. */
+  private void perform(EndpointRound.Step step) {
+    if (step instanceof EndpointRound.Send send) {
+      if (send.delayNanos() <= 0) {
+        open(send.endpoint());
       } else {
-        scheduleRound();
+        later(() -> open(send.endpoint()), send.delayNanos());
       }
-      return false;
-    }
-    ClientCall<GetTimestampRequest, GetTimestampResponse> call;
-    try {
-      call = env.channels().get(endpoint).newCall(TimestampOracleGrpc.getStreamTimestampsMethod(),
-          CallOptions.DEFAULT);
-    } catch (IllegalStateException closedPool) {
-      return false;
-    }
-    Stream s = new Stream(endpoint, call);
-    current = s;
-    call.start(s, new Metadata());
-    // Responses never outnumber the requests sent (at most maxInFlight), so there is no need to meter them.
-    call.request(Integer.MAX_VALUE);
-    return true;
-  }
-
-  private String nextCandidate() {
-    KnownLeader leader = env.leaders().current();
-    if (leader.hasEndpoint() && usable(leader.endpoint())) {
-      return leader.endpoint();
-    }
-    for (String e : view.known()) {
-      if (usable(e)) {
-        return e;
+    } else if (step instanceof EndpointRound.Poll poll) {
+      later(() -> poll(poll.endpoint()), poll.delayNanos());
+    } else if (step instanceof EndpointRound.Wait wait) {
+      if (env.rebootstrap().trigger()) {
+        metrics.retried(ClientMetrics.RetryReason.REBOOTSTRAP);
+      }
+      later(() -> { }, wait.delayNanos());
+    } else if (step instanceof EndpointRound.GiveUp giveUp) {
+      TsoException e = new TsoUnavailableException("GetTimestamp: " + giveUp.error().getMessage(),
+          giveUp.error().getCause());
+      List<Waiter> all = new ArrayList<>();
+      queue.drainTo(all);
+      for (Waiter w : all) {
+        doomed.add(new Doomed(w, e));
       }
     }
-    return null;
   }
 
-  /** Runs {@code r} on the timer thread (outside the lock); false if the client is closing and it did not run. */
-  private boolean runLater(Runnable r) {
+  private void open(String endpoint) {
     try {
-      env.timer().execute(r);
-      return true;
+      current = transport.open(endpoint, this);
+    } catch (IllegalStateException closing) {
+      // The channel pool is closed: close() fails the waiters.
+    }
+  }
+
+  /** Runs {@code action} (then a pump) after {@code delayNanos}, if callers still wait; no stream opens meanwhile. */
+  private void later(Runnable action, long delayNanos) {
+    try {
+      stepTimer = env.scheduler().schedule(() -> {
+        synchronized (this) {
+          stepPending = false;
+          stepTimer = null;
+          if (closed || (queue.isEmpty() && inFlight.isEmpty())) {
+            return;
+          }
+          action.run();
+          pump(ticker.nanoTime());
+        }
+        flush();
+      }, delayNanos);
+      stepPending = true;
     } catch (RejectedExecutionException closing) {
-      return false;
-    }
-  }
-
-  private boolean usable(String endpoint) {
-    return !failedThisRound.contains(endpoint) && !poisoned.contains(endpoint);
-  }
-
-  private boolean allPoisoned() {
-    if (poisoned.isEmpty()) {
-      return false;
-    }
-    KnownLeader leader = env.leaders().current();
-    if (leader.hasEndpoint() && !poisoned.contains(leader.endpoint())) {
-      return false;
-    }
-    return poisoned.containsAll(view.known());
-  }
-
-  /**
-   * Every endpoint is poisoned (will never serve): fail the queued callers now rather than at their deadline, and
-   * forget the poisoned marks so that a later call probes again (a node may have been replaced).
-   */
-  private void failQueuedNow() {
-    Failure last = lastFailure;
-    TsoException e = new TsoUnavailableException("GetTimestamp: every endpoint is out of service; last: "
-        + (last == null ? "none" : last.error().getMessage()), last == null ? null : last.error());
-    List<Waiter> failed = new ArrayList<>(queue);
-    queue.clear();
-    poisoned.clear();
-    failedThisRound.clear();
-    if (!runLater(() -> failed.forEach(w -> w.completeExceptionally(e)))) {
-      failed.forEach(w -> w.completeExceptionally(e));
-    }
-  }
-
-  /** Every known endpoint failed: back to the seeds, then a new round after a jittered backoff. */
-  private void scheduleRound() {
-    round++;
-    failedThisRound.clear();
-    redirects = 0;
-    if (rebootstrap.trigger()) {
-      metrics.retried(ClientMetrics.RetryReason.REBOOTSTRAP);
-    }
-    long delay = env.backoff().delayMillis(round);
-    try {
-      env.timer().schedule(this::onBackoffElapsed, delay, TimeUnit.MILLISECONDS);
-      backoffPending = true;
-    } catch (RejectedExecutionException closedTimer) {
       // The client is closing; close() fails the waiters.
     }
   }
 
-  private void onBackoffElapsed() {
-    synchronized (this) {
-      backoffPending = false;
-      pump(System.nanoTime());
+  /** Asks {@code endpoint} for the members (a poll of the endpoint round); no stream opens until it answers. */
+  private void poll(String endpoint) {
+    stepPending = true;
+    transport.getMembers(endpoint, attemptTimeoutNanos, (r, t) -> {
+      synchronized (this) {
+        stepPending = false;
+        if (closed) {
+          return;
+        }
+        EndpointRound.Step next;
+        if (r != null) {
+          env.failover().view().learn(members(r));
+          next = round.polled(endpoint, r);
+        } else {
+          next = round.pollFailed(endpoint, StatusTranslator.classify(t, endpoint));
+        }
+        if (queue.isEmpty() && inFlight.isEmpty()) {
+          return;
+        }
+        perform(next);
+        pump(ticker.nanoTime());
+      }
+      flush();
+    });
+  }
+
+  private void runLater(Runnable r) {
+    try {
+      env.scheduler().execute(r);
+    } catch (RejectedExecutionException closing) {
+      // Closing.
     }
   }
 
   // ---- receiving ----
 
-  private void onResponse(Stream s, GetTimestampResponse response) {
+  @Override
+  public void onResponse(TimestampStream s, GetTimestampResponse response) {
     Batch b;
+    long start = ticker.nanoTime();
     synchronized (this) {
       if (s != current) {
         return;
@@ -316,273 +297,200 @@ final class StreamDispatcher implements TimestampDispatcher {
       b = inFlight.pollFirst();
       inFlightCount = inFlight.size();
       if (b == null) {
-        List<Waiter> none = new ArrayList<>();
-        s.call.cancel("unexpected response", null);
-        streamFailed(s, new Failure(Failure.Kind.RETRY, new TsoUnavailableException(s.endpoint
-            + " sent a response to no request"), java.util.Optional.empty()), none);
-        return;
-      }
-      long now = System.nanoTime();
-      long rtt = now - b.sentNanos;
-      rttNanos = rttNanos == 0 ? rtt : rttNanos - (rttNanos >> 3) + (rtt >> 3);
-      round = 0;
-      redirects = 0;
-      failedThisRound.clear();
-      poisoned.remove(s.endpoint);
-      if (!served) {
-        served = true;
-        runLater(onFirstServed);
-      }
-      delivering = true;
-      deliveringThread = Thread.currentThread();
-    }
-    try {
-      deliver(s.endpoint, b, response);
-    } finally {
-      synchronized (this) {
-        delivering = false;
-        deliveringThread = null;
-        pump(System.nanoTime());
+        s.cancel("unexpected response");
+        streamFailed(s, Failure.unreachable(new TsoUnavailableException(s.endpoint()
+            + " sent a response to no request")), start);
+      } else {
+        pipeline.answered(b.sentNanos, start);
+        if (recovering) {
+          recovering = false;
+          round.served(s.endpoint());
+        }
+        if (!served) {
+          served = true;
+          runLater(onFirstServed);
+        }
+        delivering = true;
+        deliveringLeft = b.size;
+        long perCaller = pipeline.perCallerNanos();
+        pipelineThreshold = perCaller == 0 || pipeline.rttNanos() == 0 ? Integer.MAX_VALUE
+            : (int) Math.min(Integer.MAX_VALUE, pipeline.rttNanos() / perCaller);
       }
     }
+    if (b != null) {
+      try {
+        delivery.deliver(s.endpoint(), b, response, this::checkpoint);
+      } finally {
+        synchronized (this) {
+          delivering = false;
+          deliveringLeft = 0;
+          long end = ticker.nanoTime();
+          pipeline.delivered(b.size, end - start);
+          pump(end);
+        }
+      }
+    }
+    flush();
   }
 
-  /** Checks the response and splits its range among the batch's callers, in order. */
-  private void deliver(String endpoint, Batch b, GetTimestampResponse response) {
-    long first = response.getFirst();
-    long term = response.getTerm();
-    try {
-      guard.checkResponse(b.total, b.requestId, response);
-      long offset = 0;
-      for (int i = 0; i < b.size; i++) {
-        Waiter w = b.waiters[i];
-        guard.checkAbove(w.floor, w.termFloor, first + offset, term);
-        offset += w.count;
-      }
-    } catch (TsoOrderViolationException e) {
-      for (int i = 0; i < b.size; i++) {
-        b.waiters[i].completeExceptionally(e);
-      }
+  /** During a delivery: send the callers already waiting again if the rest of the delivery covers a round trip. */
+  private void checkpoint(int left) {
+    if (left < pipelineThreshold) {
       return;
     }
-    guard.record(first + b.total - 1, term);
-    if (env.leaders().confirmServed(term, endpoint)) {
-      metrics.leaderChanged();
-    }
-    long offset = 0;
-    for (int i = 0; i < b.size; i++) {
-      Waiter w = b.waiters[i];
-      w.complete(TimestampRange.of(Timestamp.fromLong(first + offset), w.count, term));
-      offset += w.count;
+    synchronized (this) {
+      deliveringLeft = left;
+      pump(ticker.nanoTime());
     }
   }
 
-  private void onClose(Stream s, Status status, Metadata trailers) {
-    List<Waiter> failed = new ArrayList<>();
-    Failure f;
+  @Override
+  public void onClosed(TimestampStream s, Status status, Metadata trailers) {
     synchronized (this) {
       if (s != current) {
         return;
       }
-      if (status.isOk()) {
-        f = new Failure(Failure.Kind.RETRY, new TsoUnavailableException(s.endpoint + " ended the stream"),
-            java.util.Optional.empty());
-      } else {
-        f = StatusTranslator.classify(status.asRuntimeException(trailers), s.endpoint);
-      }
-      streamFailed(s, f, failed);
+      Failure f = status.isOk()
+          ? Failure.unreachable(new TsoUnavailableException(s.endpoint() + " ended the stream"))
+          : StatusTranslator.classify(status.asRuntimeException(trailers), s.endpoint());
+      streamFailed(s, f, ticker.nanoTime());
     }
-    for (Waiter w : failed) {
-      w.completeExceptionally(f.error());
-    }
+    flush();
   }
 
   /**
-   * The stream {@code s} (the current one) is over: requeue its requests (or collect the head request's callers into
-   * {@code failed} for a fatal answer), decide where to go next, and go on. Under the lock.
+   * The stream {@code s} (the current one) is over: requeue its requests (or fail the head request's callers on a
+   * fatal answer), decide where to go next, and go on. Under the lock.
    */
-  private void streamFailed(Stream s, Failure f, List<Waiter> failed) {
+  private void streamFailed(TimestampStream s, Failure f, long now) {
     boolean idle = inFlight.isEmpty();
     current = null;
     if (f.kind() == Failure.Kind.FATAL && !inFlight.isEmpty()) {
       Batch head = inFlight.pollFirst();
       for (int i = 0; i < head.size; i++) {
-        failed.add(head.waiters[i]);
+        doomed.add(new Doomed(head.waiters[i], f.error()));
       }
     }
     requeueInFlight();
-    if (idle && f.kind() != Failure.Kind.FATAL && f.hint().isEmpty()) {
-      // An idle stream that ended (server restart, idle timeout) says little: the next call tries the same node.
-      pump(System.nanoTime());
+    if (f.kind() == Failure.Kind.FATAL || (idle && f.hint().isEmpty())) {
+      // A fatal answer fails its callers only; an idle stream that ended says little: the next call reconnects.
+      pump(now);
       return;
     }
-    lastFailure = f;
-    lastFailureNanos = System.nanoTime();
-    switch (f.kind()) {
-      case FATAL:
-        break;
-      case RETRY:
-        if (f.hint().isPresent() && followHint(s.endpoint, f.hint().get())) {
-          break;
-        }
-        markFailed(s.endpoint, ClientMetrics.RetryReason.UNAVAILABLE);
-        break;
-      case ATTEMPT_TIMEOUT:
-        markFailed(s.endpoint, ClientMetrics.RetryReason.ATTEMPT_TIMEOUT);
-        break;
-      case SKIP_NODE:
-        poisoned.add(s.endpoint);
-        markFailed(s.endpoint, ClientMetrics.RetryReason.POISONED);
-        break;
-      default:
-        throw new AssertionError(f.kind());
-    }
-    pump(System.nanoTime());
-  }
-
-  private boolean followHint(String endpoint, LeaderHint hint) {
-    String hinted = ChannelPool.isValidEndpoint(hint.getEndpoint()) ? hint.getEndpoint() : "";
-    if (env.leaders().offerHint(hint.getTerm(), hint.getId(), hinted)) {
-      metrics.leaderChanged();
-    }
-    String target = env.leaders().current().endpoint();
-    boolean usable = !target.isEmpty() && !target.equals(endpoint) && !failedThisRound.contains(target);
-    if (!usable || redirects >= env.settings().maxRedirects()) {
-      return false;
-    }
-    redirects++;
-    failedThisRound.add(endpoint);
-    metrics.retried(ClientMetrics.RetryReason.REDIRECT);
-    return true;
-  }
-
-  private void markFailed(String endpoint, ClientMetrics.RetryReason reason) {
-    failedThisRound.add(endpoint);
-    env.leaders().forget(endpoint);
-    metrics.retried(reason);
+    recovering = true;
+    perform(round.failed(s.endpoint(), f));
+    pump(now);
   }
 
   private void requeueInFlight() {
     while (!inFlight.isEmpty()) {
-      Batch b = inFlight.pollLast();
-      for (int i = b.size - 1; i >= 0; i--) {
-        if (!b.waiters[i].isDone()) {
-          queue.addFirst(b.waiters[i]);
-        }
-      }
+      queue.requeueFront(inFlight.pollLast());
     }
     inFlightCount = 0;
   }
 
-  private void drainAll(List<Waiter> out) {
-    requeueInFlight();
-    out.addAll(queue);
-    queue.clear();
-  }
-
   // ---- deadlines ----
-
-  private void armSweep() {
-    if (sweepArmed) {
-      return;
-    }
-    try {
-      env.timer().schedule(this::sweep, SWEEP_NANOS, TimeUnit.NANOSECONDS);
-      sweepArmed = true;
-    } catch (RejectedExecutionException closedTimer) {
-      // Closing.
-    }
-  }
 
   private void sweep() {
     List<Waiter> expired = new ArrayList<>();
     Failure last;
     long lastNanos;
     synchronized (this) {
-      sweepArmed = false;
+      sweeper.fired();
       if (closed) {
         return;
       }
-      long now = System.nanoTime();
+      long now = ticker.nanoTime();
       Batch head = inFlight.peekFirst();
-      if (head != null && current != null && now - head.sentNanos > attemptTimeoutNanos) {
-        Stream s = current;
-        s.call.cancel("attempt timed out", null);
-        streamFailed(s, new Failure(Failure.Kind.ATTEMPT_TIMEOUT, new TsoDeadlineExceededException(s.endpoint
-            + " did not answer within " + env.settings().attemptTimeout()), java.util.Optional.empty()),
-            new ArrayList<>());
-      }
-      for (Batch b : inFlight) {
-        if (now - b.earliestDeadlineNanos >= 0) {
-          for (int i = 0; i < b.size; i++) {
-            Waiter w = b.waiters[i];
-            if (!w.isDone() && now - w.deadlineNanos >= 0) {
-              expired.add(w);
-            }
-          }
+      if (head != null && current != null) {
+        long age = now - head.sentNanos;
+        if (age > attemptTimeoutNanos) {
+          TimestampStream s = current;
+          s.cancel("attempt timed out");
+          streamFailed(s, Failure.timedOut(new TsoDeadlineExceededException(s.endpoint() + " did not answer within "
+              + env.settings().attemptTimeout())), now);
+        } else if (age > silenceNanos) {
+          pollForNews(now);
         }
       }
-      while (!queue.isEmpty()) {
-        Waiter w = queue.peekFirst();
-        if (w.isDone()) {
-          queue.pollFirst();
-        } else if (now - w.deadlineNanos >= 0) {
-          expired.add(queue.pollFirst());
-        } else {
-          break;
-        }
-      }
-      last = lastFailure;
-      lastNanos = lastFailureNanos;
+      DeadlineSweeper.collectExpired(now, queue, inFlight, expired);
+      last = round.lastFailure();
+      lastNanos = round.lastFailureNanos();
       if (!queue.isEmpty() || !inFlight.isEmpty()) {
-        armSweep();
+        sweeper.arm();
       }
     }
     for (Waiter w : expired) {
-      long startNanos = w.deadlineNanos - callTimeoutNanos;
-      w.completeExceptionally(exhausted(last != null && lastNanos - startNanos >= 0 ? last : null));
+      Failure mine = last != null && lastNanos - w.startNanos >= 0 ? last : null;
+      Failure refusal = mine != null && mine.kind() != Failure.Kind.ATTEMPT_TIMEOUT ? mine : null;
+      w.fail(EndpointRound.deadlineError("GetTimestamp", env.settings().callTimeout(), "", mine, refusal), metrics,
+          ticker);
+    }
+    flush();
+  }
+
+  /** The oldest request waits unusually long: ask another member whether a newer leader is known. Under the lock. */
+  private void pollForNews(long now) {
+    if (silencePollOut || now - lastSilencePollNanos < silenceNanos) {
+      return;
+    }
+    TimestampStream s = current;
+    Set<String> others = new LinkedHashSet<>(env.failover().view().known());
+    others.addAll(env.failover().view().seeds());
+    others.remove(s.endpoint());
+    others.removeIf(e -> env.failover().reachability().suspect(e));
+    if (others.isEmpty()) {
+      return;
+    }
+    List<String> list = new ArrayList<>(others);
+    String target = list.get(Math.floorMod(silenceCursor++, list.size()));
+    silencePollOut = true;
+    lastSilencePollNanos = now;
+    transport.getMembers(target, attemptTimeoutNanos, (r, t) -> {
+      synchronized (this) {
+        silencePollOut = false;
+        if (r == null || closed || s != current) {
+          return;
+        }
+        env.failover().view().learn(members(r));
+        if (!r.hasLeader()) {
+          return;
+        }
+        LeaderHint h = r.getLeader();
+        if (h.getTerm() > env.leaders().current().term() && ChannelPool.isValidEndpoint(h.getEndpoint())
+            && !h.getEndpoint().equals(s.endpoint())) {
+          s.cancel("a newer leader is known");
+          long waited = TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - lastSilencePollNanos + silenceNanos);
+          streamFailed(s, new Failure(Failure.Kind.RETRY, new TsoUnavailableException(s.endpoint()
+              + " did not answer for " + waited + " ms while " + target + " names " + h.getId() + " leader of term "
+              + h.getTerm()), Optional.of(h), false), ticker.nanoTime());
+        }
+      }
+      flush();
+    });
+  }
+
+  private void flush() {
+    List<Doomed> now;
+    synchronized (this) {
+      if (doomed.isEmpty()) {
+        return;
+      }
+      now = new ArrayList<>(doomed);
+      doomed.clear();
+    }
+    for (Doomed d : now) {
+      d.waiter().fail(d.error(), metrics, ticker);
     }
   }
 
-  /**
-   * The error for a caller whose deadline passed: unavailable if a node refused during its call (the most telling
-   * failure), a deadline error if the last failure was a timeout or nothing failed (the node was just slow).
-   */
-  private TsoException exhausted(Failure last) {
-    String timing = " within " + env.settings().callTimeout();
-    if (last == null) {
-      return new TsoDeadlineExceededException("GetTimestamp: no answer" + timing);
-    }
-    if (last.kind() == Failure.Kind.ATTEMPT_TIMEOUT) {
-      return new TsoDeadlineExceededException("GetTimestamp timed out" + timing + "; last: "
-          + last.error().getMessage(), last.error());
-    }
-    return new TsoUnavailableException("GetTimestamp: no tso4j endpoint served" + timing + "; last: "
-        + last.error().getMessage(), last.error());
+  static List<Member> members(GetMembersResponse r) {
+    List<Member> out = new ArrayList<>(r.getMembersCount());
+    r.getMembersList().forEach(m -> out.add(new Member(m.getId(), m.getEndpoint())));
+    return out;
   }
 
   private static TsoUnavailableException closedError() {
     return new TsoUnavailableException("GetTimestamp: the client is closed");
-  }
-
-  /** One StreamTimestamps call to one endpoint; gRPC calls its listener methods serially. */
-  private final class Stream extends ClientCall.Listener<GetTimestampResponse> {
-    final String endpoint;
-    final ClientCall<GetTimestampRequest, GetTimestampResponse> call;
-
-    Stream(String endpoint, ClientCall<GetTimestampRequest, GetTimestampResponse> call) {
-      this.endpoint = endpoint;
-      this.call = call;
-    }
-
-    @Override
-    public void onMessage(GetTimestampResponse message) {
-      onResponse(this, message);
-    }
-
-    @Override
-    public void onClose(Status status, Metadata trailers) {
-      StreamDispatcher.this.onClose(this, status, trailers);
-    }
   }
 }
