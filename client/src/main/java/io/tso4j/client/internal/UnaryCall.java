@@ -184,7 +184,7 @@ final class UnaryCall<ReqT, RespT, T> {
       synchronized (this) {
         EndpointRound.Step next;
         if (r != null) {
-          env.failover().view().learn(StreamDispatcher.members(r));
+          env.failover().view().learn(MembersExchange.members(r));
           next = round.polled(endpoint, r);
         } else {
           next = round.pollFailed(endpoint, StatusTranslator.classify(t, endpoint));
