@@ -6,6 +6,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.StreamObserver;
 import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetMembersRequest;
@@ -36,9 +37,26 @@ final class FakeOracle implements AutoCloseable {
   private final Server server;
 
   FakeOracle(Function<GetTimestampRequest, GetTimestampResponse> handler) throws IOException {
+    this(handler, null, 0);
+  }
+
+  /**
+   * A server on 127.0.0.1:{@code port} (0: any free port) that speaks TLS with {@code tls} (null: plaintext), e.g.
+   * from {@code GrpcSslContexts.forServer(cert, key)}.
+   */
+  FakeOracle(Function<GetTimestampRequest, GetTimestampResponse> handler, SslContext tls, int port)
+      throws IOException {
     this.handler = new AtomicReference<>(handler);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new Service()).build().start();
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(new Service());
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.server = b.build().start();
+  }
+
+  int port() {
+    return server.getPort();
   }
 
   void answerWith(Function<GetTimestampRequest, GetTimestampResponse> next) {

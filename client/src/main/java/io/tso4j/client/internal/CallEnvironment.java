@@ -20,4 +20,9 @@ record CallEnvironment(
   LeaderCache leaders() {
     return failover.leaders();
   }
+
+  /** Classifies a failed attempt against {@code endpoint} ({@link StatusTranslator}) for this client's channels. */
+  Failure classify(Throwable t, String endpoint) {
+    return StatusTranslator.classify(t, endpoint, settings.security().isPlaintext());
+  }
 }

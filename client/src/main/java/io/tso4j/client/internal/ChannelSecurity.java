@@ -5,17 +5,11 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How the client's channels are secured: plaintext (the default, meant for a loopback dev cluster), TLS that
@@ -24,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>TLS uses grpc-java's advanced TLS managers ({@link AdvancedTlsX509TrustManager}, {@link
  * AdvancedTlsX509KeyManager}): the files are read when the client is built (a bad file fails the build, naming it)
- * and re-read every refresh period when their modification time changed, so a rotated CA or client certificate is
- * used by the next connection without a new client. The server's certificate must name the endpoint the client dials
+ * and re-read by a {@link TlsReloader} when their modification time changed, so a rotated CA or client certificate
+ * is used by the next connection without a new client. The server's certificate must name the endpoint the client dials
  * (an IP SAN for an IP endpoint). Immutable.
  *
  * <p>Internal API: public only so that {@code io.tso4j.client.TsoClient} can configure it.
@@ -107,67 +101,31 @@ public final class ChannelSecurity {
   }
 
   /**
-   * Reads the files and builds the credentials, scheduling the re-reads on {@code executor}.
+   * Reads the files and builds the credentials, checking the files for changes on {@code scheduler}.
    *
    * @throws IllegalArgumentException naming the file if a file cannot be read or parsed
    */
-  Opened open(ScheduledExecutorService executor) {
+  Opened open(TaskScheduler scheduler) {
     if (custom != null) {
       return new Opened(custom, () -> { });
     }
     if (caFile == null) {
       return new Opened(InsecureChannelCredentials.create(), () -> { });
     }
-    List<AutoCloseable> reloads = new ArrayList<>();
-    long periodNanos = refreshPeriod.toNanos();
+    AdvancedTlsX509TrustManager trust;
     try {
-      AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder().build();
-      reloads.add(load("TLS CA file " + caFile, () -> trust.updateTrustCredentials(caFile.toFile(),
-          periodNanos, TimeUnit.NANOSECONDS, executor)));
-      TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(trust);
-      if (certFile != null) {
-        AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
-        File cert = certFile.toFile();
-        File key = keyFile.toFile();
-        reloads.add(load("TLS certificate " + certFile + " with key " + keyFile,
-            () -> keys.updateIdentityCredentials(cert, key, periodNanos, TimeUnit.NANOSECONDS, executor)));
-        b.keyManager(keys);
-      }
-      return new Opened(b.build(), () -> {
-        for (AutoCloseable r : reloads) {
-          r.close();
-        }
-      });
+      trust = AdvancedTlsX509TrustManager.newBuilder().build();
     } catch (GeneralSecurityException e) {
-      closeAll(reloads);
       throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeAll(reloads);
-      throw e;
     }
-  }
-
-  /** One file load that may fail with an I/O or security error. */
-  private interface Load {
-    AutoCloseable run() throws IOException, GeneralSecurityException;
-  }
-
-  private static AutoCloseable load(String what, Load load) {
-    try {
-      return load.run();
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot read the " + what + ": " + e, e);
+    AdvancedTlsX509KeyManager keys = certFile == null ? null : new AdvancedTlsX509KeyManager();
+    TlsReloader reloader = new TlsReloader(trust, caFile, keys, certFile, keyFile, scheduler,
+        refreshPeriod.toNanos());
+    TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(trust);
+    if (keys != null) {
+      b.keyManager(keys);
     }
-  }
-
-  private static void closeAll(List<AutoCloseable> reloads) {
-    for (AutoCloseable r : reloads) {
-      try {
-        r.close();
-      } catch (Exception ignored) {
-        // Best effort while failing the build.
-      }
-    }
+    return new Opened(b.build(), reloader);
   }
 
   private static void readable(String what, Path file) {

@@ -40,16 +40,16 @@ public final class ClientRuntime implements AutoCloseable {
   public ClientRuntime(ClientSettings settings) {
     this.settings = settings;
     this.ownScheduler = new ExecutorScheduler();
+    TaskScheduler scheduler = settings.scheduler() == null ? ownScheduler : settings.scheduler();
     ChannelSecurity.Opened creds;
     try {
-      creds = settings.security().open(ownScheduler.executor());
+      creds = settings.security().open(scheduler);
     } catch (RuntimeException e) {
       ownScheduler.close();
       throw e;
     }
     this.tlsReloads = creds.reloads();
     this.channels = new ChannelPool(creds.credentials());
-    TaskScheduler scheduler = settings.scheduler() == null ? ownScheduler : settings.scheduler();
     this.metrics = new MetricsHub(Long.toString(INSTANCES.incrementAndGet()));
     this.guard = new OrderGuard(metrics);
     this.view = new ClusterView(settings.endpoints());

@@ -31,11 +31,6 @@ final class ExecutorScheduler implements TaskScheduler, AutoCloseable {
     executor.execute(task);
   }
 
-  /** The executor, for libraries that need a {@link java.util.concurrent.ScheduledExecutorService} (TLS reloads). */
-  ScheduledThreadPoolExecutor executor() {
-    return executor;
-  }
-
   /** Stops the thread; queued tasks are dropped. Idempotent. */
   @Override
   public void close() {

@@ -24,14 +24,27 @@ import javax.net.ssl.SSLException;
  * timeout; FAILED_PRECONDITION (a poisoned node) → skip that node; INVALID_ARGUMENT, OUT_OF_RANGE → fail with
  * {@link TsoInvalidArgumentException}; anything else (INTERNAL, UNKNOWN, UNIMPLEMENTED, ...) → fail with
  * {@link TsoException}. A status that carries a local cause (an I/O error of the transport) did not come from the
- * node; one without a cause did. Stateless and thread-safe.
+ * node; one without a cause did. On a plaintext channel, a connection the peer closed without an HTTP/2 answer is
+ * reported as a likely TLS server. Stateless and thread-safe.
  */
 final class StatusTranslator {
+  /** What gRPC says when the peer closed the connection without an HTTP/2 answer (e.g. a TLS server). */
+  private static final String CLOSED_WITHOUT_ANSWER = "Network closed for unknown reason";
+
   private StatusTranslator() {
   }
 
-  /** Classifies the error {@code t} of an attempt against {@code endpoint}. */
+  /** Classifies the error {@code t} of an attempt against {@code endpoint} over a TLS or custom channel. */
   static Failure classify(Throwable t, String endpoint) {
+    return classify(t, endpoint, false);
+  }
+
+  /**
+   * Classifies the error {@code t} of an attempt against {@code endpoint}; {@code plaintext} says whether the
+   * channel is plaintext (then a connection the peer closed without any HTTP/2 answer is reported as what it most
+   * likely is: a TLS server).
+   */
+  static Failure classify(Throwable t, String endpoint, boolean plaintext) {
     Throwable tls = tlsCause(t);
     if (tls != null) {
       return new Failure(Failure.Kind.SKIP_NODE, new TsoUnavailableException("TLS handshake with " + endpoint
@@ -46,6 +59,11 @@ final class StatusTranslator {
     Metadata trailers = Status.trailersFromThrowable(t);
     String what = endpoint + " answered " + status.getCode() + describe(status);
     boolean answered = status.getCause() == null;
+    if (plaintext && status.getCode() == Status.Code.UNAVAILABLE && answered && hintOf(trailers).isEmpty()
+        && CLOSED_WITHOUT_ANSWER.equals(status.getDescription())) {
+      return Failure.unreachable(new TsoUnavailableException(endpoint + " closed the connection without a gRPC"
+          + " answer; if it uses TLS, this plaintext client needs tls(...) (" + status.getDescription() + ")", t));
+    }
     switch (status.getCode()) {
       case UNAVAILABLE:
       case RESOURCE_EXHAUSTED:

@@ -157,7 +157,7 @@ final class StreamConnector {
         env.failover().view().learn(MembersExchange.members(r));
         next = round.polled(endpoint, r);
       } else {
-        next = round.pollFailed(endpoint, StatusTranslator.classify(t, endpoint));
+        next = round.pollFailed(endpoint, env.classify(t, endpoint));
       }
       if (owner.hasWork()) {
         perform(next);

@@ -261,7 +261,7 @@ final class StreamDispatcher implements TimestampStream.Listener, StreamConnecto
       }
       streamFailed(s, status.isOk()
           ? Failure.unreachable(new TsoUnavailableException(s.endpoint() + " ended the stream"))
-          : StatusTranslator.classify(status.asRuntimeException(trailers), s.endpoint()));
+          : env.classify(status.asRuntimeException(trailers), s.endpoint()));
     }
     flush();
   }

@@ -187,7 +187,7 @@ final class UnaryCall<ReqT, RespT, T> {
           env.failover().view().learn(MembersExchange.members(r));
           next = round.polled(endpoint, r);
         } else {
-          next = round.pollFailed(endpoint, StatusTranslator.classify(t, endpoint));
+          next = round.pollFailed(endpoint, env.classify(t, endpoint));
         }
         error = perform(next);
       }
@@ -225,7 +225,7 @@ final class UnaryCall<ReqT, RespT, T> {
         return;
       }
       inFlight = null;
-      Failure f = StatusTranslator.classify(t, endpoint);
+      Failure f = env.classify(t, endpoint);
       error = f.kind() == Failure.Kind.FATAL ? f.error() : perform(round.failed(endpoint, f));
     }
     failIfNeeded(error);
