@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -69,14 +70,16 @@ final class StreamFailoverTest {
         TsoClient client = TsoClient.newBuilder().endpoints(fake.endpoint()).build()) {
       Timestamp good = client.getTimestamp();
       assertThat(client.orderViolations()).as("positive control: a good server").isZero();
+      CountDownLatch gate = new CountDownLatch(1);
       fake.answerWith(req -> {
-        pauseMillis(20);
+        CoalescingProperties.await(gate);
         return FakeOracle.response(good.toLong(), req.getCount(), 4, req.getRequestId());
       });
       List<CompletableFuture<Timestamp>> calls = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         calls.add(client.getTimestampAsync());
       }
+      gate.countDown();
 
       for (CompletableFuture<Timestamp> c : calls) {
         assertThatThrownBy(c::join).hasCauseInstanceOf(TsoOrderViolationException.class);
@@ -120,11 +123,4 @@ final class StreamFailoverTest {
     }
   }
 
-  private static void pauseMillis(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }
