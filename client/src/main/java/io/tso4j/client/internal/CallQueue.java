@@ -69,7 +69,7 @@ final class CallQueue {
     }
   }
 
-  /** Moves every caller whose deadline passed at {@code nowNanos} (and drops done ones) from the head into {@code out}. */
+  /** Moves every caller whose deadline passed at {@code nowNanos} from the head into {@code out}; drops done ones. */
   void expire(long nowNanos, List<Waiter> out) {
     while (!waiting.isEmpty()) {
       Waiter w = waiting.peekFirst();

@@ -75,25 +75,9 @@ public final class ChannelSecurity {
     return new ChannelSecurity(null, null, null, null, Objects.requireNonNull(credentials, "credentials"));
   }
 
-  /** Whether the channels use TLS set up by the client (not plaintext, not custom). */
-  public boolean isTls() {
-    return caFile != null;
-  }
-
   /** Whether the channels are plaintext. */
   public boolean isPlaintext() {
     return caFile == null && custom == null;
-  }
-
-  /** A one-line description for messages: {@code plaintext}, {@code TLS (CA ...)}, {@code mTLS (...)}, {@code custom}. */
-  public String describe() {
-    if (custom != null) {
-      return "custom channel credentials";
-    }
-    if (caFile == null) {
-      return "plaintext";
-    }
-    return certFile == null ? "TLS (CA " + caFile + ")" : "mTLS (CA " + caFile + ", certificate " + certFile + ")";
   }
 
   /** Opened credentials and whatever re-reads their files; close it with the client. */

@@ -50,7 +50,7 @@ final class EndpointRound {
   record Send(String endpoint, long delayNanos) implements Step {
   }
 
-  /** Ask {@code endpoint} for the members after {@code delayNanos}; report with {@link #polled} or {@link #pollFailed}. */
+  /** Ask {@code endpoint} for the members after {@code delayNanos}; report the answer to {@link #polled}. */
   record Poll(String endpoint, long delayNanos) implements Step {
   }
 

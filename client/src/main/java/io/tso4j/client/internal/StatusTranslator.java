@@ -18,8 +18,8 @@ import javax.net.ssl.SSLException;
  * The one place where the client reads a gRPC {@link Status}: turns a failed attempt into a {@link Failure} (what
  * to do next, the leader hint from the trailers, whether the node answered, and the {@link TsoException} to report).
  *
- * <p>Table: a TLS handshake failure (an {@link SSLException} or certificate error in the cause chain) → skip that node,
- * {@link TsoUnavailableException} saying "TLS handshake with ENDPOINT failed"; UNAVAILABLE, RESOURCE_EXHAUSTED,
+ * <p>Table: a TLS handshake failure (an {@link SSLException} or certificate error in the cause chain) → skip that
+ * node, {@link TsoUnavailableException} saying "TLS handshake with ENDPOINT failed"; UNAVAILABLE, RESOURCE_EXHAUSTED,
  * ABORTED, CANCELLED (and any non-gRPC error) → retry elsewhere, with the hint if sent; DEADLINE_EXCEEDED → attempt
  * timeout; FAILED_PRECONDITION (a poisoned node) → skip that node; INVALID_ARGUMENT, OUT_OF_RANGE → fail with
  * {@link TsoInvalidArgumentException}; anything else (INTERNAL, UNKNOWN, UNIMPLEMENTED, ...) → fail with

@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One caller waiting for timestamps: its count, the order-guard floor taken when it called, when it started and its
  * deadline, and the future it gets its range through (the waiter is that future). Thread-safe: the fields are final,
- * and the first of the client's completions claims the waiter, reports it to the metrics and only then completes the
- * future (so a caller that sees its result also sees it counted).
+ * and when metrics are bound the first of the client's completions claims the waiter, reports it and only then
+ * completes the future (so a caller that sees its result also sees it counted).
  */
 final class Waiter extends CompletableFuture<TimestampRange> {
   private static final VarHandle CLAIMED;
@@ -41,12 +41,14 @@ final class Waiter extends CompletableFuture<TimestampRange> {
 
   /** Completes with {@code range} (reported as OK, {@code nowNanos} being the time of completion). */
   void succeed(TimestampRange range, MetricsHub metrics, long nowNanos) {
+    if (!metrics.enabled()) {
+      complete(range);
+      return;
+    }
     if (isDone() || !CLAIMED.compareAndSet(this, false, true)) {
       return;
     }
-    if (metrics.enabled()) {
-      metrics.callCompleted(CallOutcome.OK, nowNanos - startNanos);
-    }
+    metrics.callCompleted(CallOutcome.OK, nowNanos - startNanos);
     complete(range);
   }
 
