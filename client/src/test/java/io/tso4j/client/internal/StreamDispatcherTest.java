@@ -174,6 +174,25 @@ final class StreamDispatcherTest {
     }
   }
 
+  @Test
+  void aLoneEndpointThatTimedOutIsTriedAgainAfterTheBackoff() {
+    try (DispatcherHarness h = new DispatcherHarness(ONE, 1, Duration.ofMillis(200))) {
+      CompletableFuture<TimestampRange> f = h.call(2);
+      FakeTransport.Stream first = h.transport.last();
+
+      h.time.advance(TimeUnit.MILLISECONDS.toNanos(210));
+      assertThat(first.cancelled).isEqualTo("attempt timed out");
+      h.time.advance(TimeUnit.MILLISECONDS.toNanos(25));
+
+      FakeTransport.Stream again = h.transport.last();
+      assertThat(again).isNotSameAs(first);
+      assertThat(again.endpoint()).isEqualTo("a:1");
+      assertThat(again.sent()).extracting(GetTimestampRequest::getCount).containsExactly(2);
+      h.answer(again, 0, 1);
+      assertThat(f.join().count()).isEqualTo(2);
+    }
+  }
+
   private static void refuse(FakeTransport.Stream s, String leaderEndpoint, long term) {
     Metadata trailers = new Metadata();
     trailers.put(WireKeys.LEADER_HINT, LeaderHint.newBuilder().setId("n-" + leaderEndpoint)
