@@ -271,7 +271,7 @@ public final class TsoClient implements AutoCloseable {
       return this;
     }
 
-    /** Sets how many leader hints one call follows at most (default 4); must be >= 0. */
+    /** Sets how many leader hints one round over the endpoints follows at most (default 4); must be >= 0. */
     public Builder maxRedirects(int maxRedirects) {
       this.maxRedirects = maxRedirects;
       return this;
@@ -279,7 +279,8 @@ public final class TsoClient implements AutoCloseable {
 
     /**
      * Sets the backoff between rounds over the endpoints: the delay before round n is random in [0, min(max, base *
-     * 2^(n-1))] (defaults 20 ms and 500 ms); both positive, max >= base.
+     * 2^(n-1))] (defaults 20 ms and 500 ms); polls of a live member for the leader wait base/2..base; both positive,
+     * max >= base.
      */
     public Builder retryBackoff(Duration base, Duration max) {
       this.backoffBase = base;
