@@ -9,7 +9,7 @@ import java.util.PriorityQueue;
  * time order on the calling thread, every task that falls due (tasks that schedule tasks included);
  * {@link #execute} queues a task for the next {@link #runDue()}. Thread-safe (tasks run outside the lock).
  */
-final class ManualTime implements Ticker, TaskScheduler {
+public final class ManualTime implements Ticker, TaskScheduler {
   private record Task(long due, long seq, Runnable run, boolean[] cancelled) {
   }
 
@@ -40,7 +40,7 @@ final class ManualTime implements Ticker, TaskScheduler {
   }
 
   /** Moves the clock by {@code nanos}, running every task due on the way. */
-  void advance(long nanos) {
+  public void advance(long nanos) {
     long target;
     synchronized (this) {
       target = now + nanos;
@@ -64,7 +64,7 @@ final class ManualTime implements Ticker, TaskScheduler {
   }
 
   /** Runs every task due now. */
-  void runDue() {
+  public void runDue() {
     advance(0);
   }
 
