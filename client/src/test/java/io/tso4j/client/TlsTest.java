@@ -24,7 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 final class TlsTest {
   private static final long PHYSICAL = 1_700_000_000_000L;
+  /** For the one test that must wait out a deadline. */
   private static final Duration DEADLINE = Duration.ofSeconds(3);
+  /**
+   * For every other call: these tests are about what a handshake does, never about time, so a cold JVM on a loaded
+   * machine (the first TLS handshake loads the native TLS library) must not turn an answer into a timeout.
+   */
+  private static final Duration GENEROUS = Duration.ofSeconds(30);
 
   @TempDir
   Path dir;
@@ -53,6 +59,10 @@ final class TlsTest {
     return b.build();
   }
 
+  private static TsoClient.Builder patient(FakeOracle fake) {
+    return TsoClient.newBuilder().endpoints(fake.endpoint()).callTimeout(GENEROUS).attemptTimeout(GENEROUS);
+  }
+
   private static FakeOracle oracle(SslContext tls) throws Exception {
     return new FakeOracle(FakeOracle.serving(1, PHYSICAL), tls, 0);
   }
@@ -60,7 +70,7 @@ final class TlsTest {
   @Test
   void aServerCertifiedByTheTrustedCaServes() throws Exception {
     try (FakeOracle fake = oracle(serverTls(server, null));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint()).tls(ca.certFile()).callTimeout(DEADLINE)
+        TsoClient c = patient(fake).tls(ca.certFile())
             .build()) {
       assertThat(c.getTimestamp().physicalMillis()).isEqualTo(PHYSICAL);
       assertThat(c.getTimestamps(5).count()).isEqualTo(5);
@@ -70,8 +80,8 @@ final class TlsTest {
   @Test
   void mutualTlsWithAClientCertificateServes() throws Exception {
     try (FakeOracle fake = oracle(serverTls(server, ca));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint())
-            .tls(ca.certFile(), client.certFile(), client.keyFile()).callTimeout(DEADLINE).build()) {
+        TsoClient c = patient(fake)
+            .tls(ca.certFile(), client.certFile(), client.keyFile()).build()) {
       assertThat(c.getTimestamp().physicalMillis()).isEqualTo(PHYSICAL);
     }
   }
@@ -79,9 +89,9 @@ final class TlsTest {
   @Test
   void applicationCredentialsAreUsedAsGiven() throws Exception {
     try (FakeOracle fake = oracle(serverTls(server, null));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint())
+        TsoClient c = patient(fake)
             .channelCredentials(TlsChannelCredentials.newBuilder().trustManager(ca.certFile().toFile()).build())
-            .callTimeout(DEADLINE).build()) {
+            .build()) {
       assertThat(c.getTimestamp().physicalMillis()).isEqualTo(PHYSICAL);
     }
   }
@@ -99,13 +109,13 @@ final class TlsTest {
   @Test
   void aServerCertifiedByAnotherCaFailsSayingTlsAndTheEndpoint() throws Exception {
     try (FakeOracle fake = oracle(serverTls(otherServer, null));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint()).tls(ca.certFile()).callTimeout(DEADLINE)
+        TsoClient c = patient(fake).tls(ca.certFile())
             .build()) {
       long start = System.nanoTime();
       assertThatThrownBy(c::getTimestamp).isInstanceOf(TsoUnavailableException.class)
           .hasMessageContaining("TLS handshake with " + fake.endpoint() + " failed");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a TLS failure does not wait out the deadline")
-          .isLessThan(DEADLINE);
+          .isLessThan(GENEROUS);
       assertThat(fake.calls()).isZero();
     }
   }
@@ -113,7 +123,7 @@ final class TlsTest {
   @Test
   void aMutualTlsServerRefusesAClientWithoutACertificate() throws Exception {
     try (FakeOracle fake = oracle(serverTls(server, ca));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint()).tls(ca.certFile()).callTimeout(DEADLINE)
+        TsoClient c = patient(fake).tls(ca.certFile())
             .build()) {
       assertThatThrownBy(c::getTimestamp).isInstanceOf(TsoUnavailableException.class)
           .hasMessageContaining("TLS").hasMessageContaining(fake.endpoint());
@@ -126,8 +136,8 @@ final class TlsTest {
     Path trust = dir.resolve("trust.pem");
     Files.copy(ca.certFile(), trust);
     try (FakeOracle fake = oracle(serverTls(otherServer, null));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint()).tls(trust)
-            .tlsRefreshPeriod(Duration.ofMillis(100)).callTimeout(DEADLINE).build()) {
+        TsoClient c = patient(fake).tls(trust)
+            .tlsRefreshPeriod(Duration.ofMillis(100)).build()) {
       assertThatThrownBy(c::getTimestamp).as("positive control: the old CA does not trust the new certificate")
           .isInstanceOf(TsoUnavailableException.class).hasMessageContaining("TLS");
 
@@ -146,8 +156,8 @@ final class TlsTest {
     Files.copy(stranger.certFile(), cert);
     Files.copy(stranger.keyFile(), key);
     try (FakeOracle fake = oracle(serverTls(server, ca));
-        TsoClient c = TsoClient.newBuilder().endpoints(fake.endpoint()).tls(ca.certFile(), cert, key)
-            .tlsRefreshPeriod(Duration.ofMillis(100)).callTimeout(DEADLINE).build()) {
+        TsoClient c = patient(fake).tls(ca.certFile(), cert, key)
+            .tlsRefreshPeriod(Duration.ofMillis(100)).build()) {
       assertThatThrownBy(c::getTimestamp).as("positive control: a certificate the server does not trust")
           .isInstanceOf(TsoUnavailableException.class).hasMessageContaining("TLS");
 
