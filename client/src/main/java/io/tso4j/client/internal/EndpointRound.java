@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * dialling dead endpoints: the first node that learns the new leader tells the client, which goes there at once.
  *
  * <p><b>Rounds.</b> When nothing is left, a new round starts after a full-jitter exponential backoff; its owner
- * re-bootstraps from the seeds first. When every endpoint is poisoned the policy gives up at once.
+ * re-bootstraps from the seeds first, except after the first round in which every attempt only timed out (a slow or
+ * cold node: its channel may still be connecting). When every endpoint is poisoned the policy gives up at once.
  *
  * <p>Not thread-safe: the owner calls it under its own lock.
  */
@@ -54,8 +55,11 @@ final class EndpointRound {
   record Poll(String endpoint, long delayNanos) implements Step {
   }
 
-  /** Every endpoint was tried: re-bootstrap, then call {@link #next()} after {@code delayNanos}. */
-  record Wait(long delayNanos) implements Step {
+  /**
+   * Every endpoint was tried: re-bootstrap if {@code rebootstrap}, then call {@link #next()} after
+   * {@code delayNanos}.
+   */
+  record Wait(long delayNanos, boolean rebootstrap) implements Step {
   }
 
   /** Every endpoint is out of service; fail with {@code error} now. */
@@ -67,6 +71,8 @@ final class EndpointRound {
   private final Set<String> tried = new HashSet<>();
   private final Set<String> poisoned = new HashSet<>();
   private int round;
+  private int timeoutOnlyRounds;
+  private boolean onlyTimeouts = true;
   private int redirects;
   private int polls;
   private String live;
@@ -105,11 +111,16 @@ final class EndpointRound {
       return new GiveUp(e);
     }
     round++;
+    timeoutOnlyRounds = onlyTimeouts ? timeoutOnlyRounds + 1 : 0;
+    // A round in which every attempt only timed out (a slow or cold node) keeps its channels once, so that a
+    // connection still being set up is not thrown away; a second such round re-resolves the seeds too.
+    boolean rebootstrap = timeoutOnlyRounds != 1;
+    onlyTimeouts = true;
     tried.clear();
     redirects = 0;
     polls = 0;
     live = null;
-    return new Wait(TimeUnit.MILLISECONDS.toNanos(ctx.backoff().delayMillis(round)));
+    return new Wait(TimeUnit.MILLISECONDS.toNanos(ctx.backoff().delayMillis(round)), rebootstrap);
   }
 
   /**
@@ -120,6 +131,9 @@ final class EndpointRound {
     last = f;
     lastFailureNanos = ctx.ticker().nanoTime();
     tried.add(endpoint);
+    if (f.kind() != Failure.Kind.ATTEMPT_TIMEOUT) {
+      onlyTimeouts = false;
+    }
     switch (f.kind()) {
       case SKIP_NODE:
         lastRefusal = f;
@@ -195,6 +209,8 @@ final class EndpointRound {
     tried.clear();
     poisoned.remove(endpoint);
     round = 0;
+    timeoutOnlyRounds = 0;
+    onlyTimeouts = true;
     redirects = 0;
     polls = 0;
     live = null;

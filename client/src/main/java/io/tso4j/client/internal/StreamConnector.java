@@ -111,7 +111,7 @@ final class StreamConnector {
     } else if (step instanceof EndpointRound.Poll poll) {
       later(() -> poll(poll.endpoint()), poll.delayNanos());
     } else if (step instanceof EndpointRound.Wait wait) {
-      if (env.rebootstrap().trigger()) {
+      if (wait.rebootstrap() && env.rebootstrap().trigger()) {
         env.metrics().retried(ClientMetrics.RetryReason.REBOOTSTRAP);
       }
       later(() -> { }, wait.delayNanos());

@@ -97,7 +97,7 @@ final class UnaryCall<ReqT, RespT, T> {
       return later(() -> poll(poll.endpoint()), Math.min(poll.delayNanos(), remaining));
     }
     if (step instanceof EndpointRound.Wait wait) {
-      if (env.rebootstrap().trigger()) {
+      if (wait.rebootstrap() && env.rebootstrap().trigger()) {
         env.metrics().retried(ClientMetrics.RetryReason.REBOOTSTRAP);
       }
       return later(this::nextLater, Math.min(wait.delayNanos(), remaining));

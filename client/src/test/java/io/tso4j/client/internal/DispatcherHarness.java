@@ -24,6 +24,7 @@ final class DispatcherHarness implements AutoCloseable {
   final ClusterView view;
   final ChannelPool channels = new ChannelPool();
   final StreamDispatcher dispatcher;
+  final Rebootstrap rebootstrap;
   private long nextPhysical = PHYSICAL;
 
   DispatcherHarness(List<String> endpoints, int maxInFlight) {
@@ -36,7 +37,7 @@ final class DispatcherHarness implements AutoCloseable {
     view = new ClusterView(endpoints);
     FailoverContext failover = new FailoverContext(leaders, view, new Reachability(time),
         new Backoff(settings.backoffBase(), settings.backoffMax()), settings.maxRedirects(), time);
-    Rebootstrap rebootstrap = new Rebootstrap(channels, view, Runnable::run);
+    rebootstrap = new Rebootstrap(channels, view, Runnable::run);
     CallEnvironment env = new CallEnvironment(settings, channels, failover, time, metrics, rebootstrap);
     dispatcher = new StreamDispatcher(env, transport, guard, () -> { });
   }

@@ -186,10 +186,32 @@ final class StreamDispatcherTest {
 
       FakeTransport.Stream again = h.transport.last();
       assertThat(again).isNotSameAs(first);
+      assertThat(h.rebootstrap.count()).as("a timeout-only round keeps the channels once").isZero();
       assertThat(again.endpoint()).isEqualTo("a:1");
       assertThat(again.sent()).extracting(GetTimestampRequest::getCount).containsExactly(2);
       h.answer(again, 0, 1);
       assertThat(f.join().count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aSecondTimeoutOnlyRoundAndAnyRefusedRoundReBootstrap() {
+    try (DispatcherHarness h = new DispatcherHarness(ONE, 1, Duration.ofMillis(200))) {
+      h.call(1);
+      h.time.advance(TimeUnit.MILLISECONDS.toNanos(235));
+      assertThat(h.rebootstrap.count()).isZero();
+
+      h.time.advance(TimeUnit.MILLISECONDS.toNanos(235));
+
+      assertThat(h.rebootstrap.count()).as("the second timeout-only round").isEqualTo(1);
+    }
+    try (DispatcherHarness h = new DispatcherHarness(ONE, 1)) {
+      h.call(1);
+      FakeTransport.Stream s = h.transport.last();
+      s.listener.onClosed(s, Status.UNAVAILABLE.withDescription("io exception")
+          .withCause(new java.net.ConnectException("Connection refused")), new Metadata());
+
+      assertThat(h.rebootstrap.count()).as("a refused connection").isEqualTo(1);
     }
   }
 
