@@ -1,9 +1,14 @@
 package io.tso4j.client;
 
-import io.tso4j.timestamp.Timestamp;
+import io.grpc.ChannelCredentials;
+import io.tso4j.client.internal.ChannelSecurity;
 import io.tso4j.client.internal.ClientRuntime;
 import io.tso4j.client.internal.ClientSettings;
+import io.tso4j.client.internal.TaskScheduler;
+import io.tso4j.client.internal.Ticker;
 import io.tso4j.proto.WireKeys;
+import io.tso4j.timestamp.Timestamp;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +28,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Build one with {@link #newBuilder()}, share it, close it when done:
  *
  * <pre>{@code
- * try (TsoClient tso = TsoClient.newBuilder().endpoints("10.0.0.1:7001", "10.0.0.2:7001").build()) {
+ * try (TsoClient tso = TsoClient.newBuilder().endpoints("10.0.0.1:7001", "10.0.0.2:7001")
+ *     .tls(Path.of("ca.pem")).build()) {
  *   Timestamp ts = tso.getTimestamp();
  * }
  * }</pre>
@@ -31,40 +37,51 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Batching.</b> Calls from all threads are merged: the client keeps one StreamTimestamps stream to the leader,
  * and callers that arrive while a request is on the wire join the next request, which asks for the sum of their
  * counts (at most 262,144 per request; callers that do not fit wait for the next one). The answer's range is split
- * among exactly those callers, in order; no timestamp is ever kept for a later call. With
- * {@link Builder#maxRequestsInFlight(int)} above 1 the stream may carry a few requests at once, spread over the round
- * trip. One call asks for at most 262,144 timestamps ({@link #MAX_COUNT}); larger counts are rejected with
- * {@link IllegalArgumentException}, because a range must stay inside one physical millisecond.
+ * among exactly those callers, in order; no timestamp is ever kept for a later call. The stream carries up to
+ * {@link Builder#maxRequestsInFlight(int)} requests (default 2) and uses more than one only when the round trip, not
+ * the client's own work, is the bound: while a large response is being handed out, the callers that already got
+ * theirs go out again if the rest of the hand-out takes longer than a round trip. One call asks for at most 262,144
+ * timestamps ({@link #MAX_COUNT}); larger counts are rejected with {@link IllegalArgumentException}, because a range
+ * must stay inside one physical millisecond.
  *
  * <p><b>Failover.</b> Every call has one deadline ({@link Builder#callTimeout(Duration)}, default 5 s) that covers
- * all its retries. The client remembers the leader (only moving forward by term). A node that is not the leader
- * answers with a hint and the client goes to the hinted leader at once; an unreachable node makes it try the next
- * known endpoint. The known endpoints are the members the cluster reported, or the configured endpoints (the seed
- * list) until it has reported them; when every known endpoint failed, the client re-bootstraps from the seed list
- * (new channels, so names are resolved again) and retries after a jittered exponential backoff.
+ * all its retries. The client remembers the leader (only moving forward by term; a hint older than what it knows is
+ * ignored). A round tries the leader, then the known members (the cluster reports them), then the seeds (the
+ * configured endpoints). A node that is not the leader answers with a hint and the client goes to the hinted leader
+ * at once; a node that just refused is tried again in the same round only if its hint names itself (a leader about
+ * to serve). Instead of dialling endpoints that just failed to connect, the client polls a live member for the
+ * leader; a leader that goes silent is left as soon as another member names a newer one. When every endpoint failed,
+ * the client re-bootstraps from the seeds (new channels, so names are resolved again) after a jittered exponential
+ * backoff.
+ *
+ * <p><b>Security.</b> Channels are plaintext unless {@link Builder#tls(Path)}, {@link Builder#tls(Path, Path, Path)}
+ * or {@link Builder#channelCredentials(ChannelCredentials)} says otherwise. Plaintext is the default only because the
+ * dev cluster ({@code tso4j local-cluster}) listens on loopback; use TLS for anything else.
  *
  * <p><b>Order guard.</b> Every response is checked before it is returned: a well-formed range, no timestamp at or
  * below one this client returned before the call was made, a term that never goes back. A response that breaks a
  * rule fails its calls with {@link TsoOrderViolationException} and is counted ({@link #orderViolations()}).
  *
  * <p>Errors are unchecked {@link TsoException}s; asynchronous calls complete exceptionally with them. Async results
- * complete on gRPC threads: do not block in their continuations. Metrics go to a Micrometer registry if one is given
- * ({@link Builder#meterRegistry(Object)}); Micrometer is an optional dependency. Immutable and thread-safe; calls
- * from many threads are fine.
+ * complete on the client's transport threads: do not block in their continuations. Metrics: bind a
+ * {@link TsoClientMetrics} (Micrometer is an optional dependency; the client runs without it). Immutable and
+ * thread-safe; calls from many threads are fine.
  */
 public final class TsoClient implements AutoCloseable {
   /** The default deadline of one call. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
   /** The default most one attempt against one node may take. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
-  /** The default number of leader hints one call follows at most. */
+  /** The default number of leader hints one round over the endpoints follows at most. */
   public static final int DEFAULT_MAX_REDIRECTS = 4;
   /** The default first backoff ceiling between rounds over the endpoints. */
   public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofMillis(20);
   /** The default largest backoff ceiling between rounds. */
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(500);
-  /** The default number of requests the stream carries at once. */
-  public static final int DEFAULT_MAX_REQUESTS_IN_FLIGHT = 1;
+  /** The default most requests the stream carries at once (used adaptively: see the class comment). */
+  public static final int DEFAULT_MAX_REQUESTS_IN_FLIGHT = 2;
+  /** The default period at which TLS files are checked for changes and re-read. */
+  public static final Duration DEFAULT_TLS_REFRESH_PERIOD = Duration.ofSeconds(60);
   /** The most timestamps one call may ask for, 262,144. */
   public static final int MAX_COUNT = WireKeys.MAX_COUNT;
 
@@ -153,6 +170,11 @@ public final class TsoClient implements AutoCloseable {
     return runtime.orderViolations();
   }
 
+  /** The machinery (for {@link TsoClientMetrics}). */
+  ClientRuntime runtime() {
+    return runtime;
+  }
+
   /** The configured endpoints (the seed list), in the order they are tried. */
   public List<String> endpoints() {
     return runtime.settings().endpoints();
@@ -209,7 +231,13 @@ public final class TsoClient implements AutoCloseable {
     private Duration backoffBase = DEFAULT_BACKOFF_BASE;
     private Duration backoffMax = DEFAULT_BACKOFF_MAX;
     private int maxRequestsInFlight = DEFAULT_MAX_REQUESTS_IN_FLIGHT;
-    private Object meterRegistry;
+    private Path caFile;
+    private Path certFile;
+    private Path keyFile;
+    private Duration tlsRefreshPeriod = DEFAULT_TLS_REFRESH_PERIOD;
+    private ChannelCredentials credentials;
+    private Ticker ticker = Ticker.SYSTEM;
+    private TaskScheduler scheduler;
 
     private Builder() {
     }
@@ -243,7 +271,7 @@ public final class TsoClient implements AutoCloseable {
       return this;
     }
 
-    /** Sets how many leader hints one call follows at most (default 4); must be >= 0. */
+    /** Sets how many leader hints one round over the endpoints follows at most (default 4); must be >= 0. */
     public Builder maxRedirects(int maxRedirects) {
       this.maxRedirects = maxRedirects;
       return this;
@@ -251,7 +279,8 @@ public final class TsoClient implements AutoCloseable {
 
     /**
      * Sets the backoff between rounds over the endpoints: the delay before round n is random in [0, min(max, base *
-     * 2^(n-1))] (defaults 20 ms and 500 ms); both positive, max >= base.
+     * 2^(n-1))] (defaults 20 ms and 500 ms); polls of a live member for the leader wait base/2..base; both positive,
+     * max >= base.
      */
     public Builder retryBackoff(Duration base, Duration max) {
       this.backoffBase = base;
@@ -260,9 +289,8 @@ public final class TsoClient implements AutoCloseable {
     }
 
     /**
-     * Sets how many requests the stream may carry at once, 1..4 (default 1). Above 1, another request goes out
-     * while others are in flight only after a share of the round-trip time has passed, which cuts the wait of
-     * callers that just missed a request at the cost of more requests (and server CPU).
+     * Sets the most requests the stream may carry at once, 1..4 (default 2). The client uses more than one only
+     * while handing out a response takes longer than a round trip (see the class comment); 1 turns that off.
      */
     public Builder maxRequestsInFlight(int maxRequestsInFlight) {
       this.maxRequestsInFlight = maxRequestsInFlight;
@@ -270,14 +298,53 @@ public final class TsoClient implements AutoCloseable {
     }
 
     /**
-     * Records client metrics into {@code registry}, which must be an {@code io.micrometer.core.instrument.MeterRegistry}
-     * (typed {@code Object} so that the client needs no Micrometer unless this is used); null for none (default).
-     * Meters: {@code tso4j.client.calls}, {@code tso4j.client.rpcs}, {@code tso4j.client.batch.callers},
-     * {@code tso4j.client.batch.timestamps}, {@code tso4j.client.rpcs.inflight}, {@code tso4j.client.retries}
-     * (tag {@code reason}), {@code tso4j.client.leader.changes}, {@code tso4j.client.order.violations}.
+     * Uses TLS, authenticating the servers against the CA certificates in {@code caFile} (PEM). Each server's
+     * certificate must name the endpoint the client dials (an IP SAN for an IP endpoint). The file is re-read when
+     * it changes ({@link #tlsRefreshPeriod(Duration)}). Replaces earlier security settings.
      */
-    public Builder meterRegistry(Object registry) {
-      this.meterRegistry = registry;
+    public Builder tls(Path caFile) {
+      this.caFile = Objects.requireNonNull(caFile, "caFile");
+      this.certFile = null;
+      this.keyFile = null;
+      this.credentials = null;
+      return this;
+    }
+
+    /**
+     * Uses mutual TLS: servers are authenticated against {@code caFile} (PEM), and the client presents the
+     * certificate chain in {@code certFile} (PEM) with the PKCS#8 private key in {@code keyFile} (PEM). All three
+     * files are re-read when they change ({@link #tlsRefreshPeriod(Duration)}). Replaces earlier security settings.
+     */
+    public Builder tls(Path caFile, Path certFile, Path keyFile) {
+      this.caFile = Objects.requireNonNull(caFile, "caFile");
+      this.certFile = Objects.requireNonNull(certFile, "certFile");
+      this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+      this.credentials = null;
+      return this;
+    }
+
+    /** Sets how often the TLS files are checked and re-read if they changed (default 60 s); must be positive. */
+    public Builder tlsRefreshPeriod(Duration period) {
+      this.tlsRefreshPeriod = period;
+      return this;
+    }
+
+    /**
+     * Uses {@code credentials} for every channel (any gRPC {@link ChannelCredentials}, e.g. TLS built by the
+     * application). Replaces earlier security settings.
+     */
+    public Builder channelCredentials(ChannelCredentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      this.caFile = null;
+      this.certFile = null;
+      this.keyFile = null;
+      return this;
+    }
+
+    /** Drives the client's time from {@code ticker} and its timers from {@code scheduler} (tests only). */
+    Builder clock(Ticker ticker, TaskScheduler scheduler) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 
@@ -285,8 +352,8 @@ public final class TsoClient implements AutoCloseable {
      * Builds the client; opens no connection yet.
      *
      * @throws IllegalArgumentException naming the bad value if the configuration is invalid (no endpoint, an
-     *     endpoint that is not host:port, a repeated endpoint, a non-positive timeout, a meter registry that is not a
-     *     Micrometer MeterRegistry, ...)
+     *     endpoint that is not host:port, a repeated endpoint, a non-positive timeout, a TLS file that cannot be
+     *     read, ...)
      */
     public TsoClient build() {
       for (String e : endpoints) {
@@ -294,8 +361,11 @@ public final class TsoClient implements AutoCloseable {
           throw new IllegalArgumentException("endpoints must not contain null: " + endpoints);
         }
       }
+      ChannelSecurity security = credentials != null ? ChannelSecurity.custom(credentials)
+          : caFile != null ? ChannelSecurity.tls(caFile, certFile, keyFile, tlsRefreshPeriod)
+          : ChannelSecurity.plaintext();
       return new TsoClient(new ClientSettings(endpoints, callTimeout, attemptTimeout, maxRedirects, backoffBase,
-          backoffMax, maxRequestsInFlight, meterRegistry));
+          backoffMax, maxRequestsInFlight, security, ticker, scheduler));
     }
   }
 }

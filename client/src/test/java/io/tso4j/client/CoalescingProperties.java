@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import net.jqwik.api.ForAll;
@@ -18,9 +19,9 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Coalescing against a slow fake server on 127.0.0.1: whatever the mix of concurrent callers, no request exceeds
- * 262,144, every caller gets exactly its own count, nothing overlaps, and nothing is dropped (the server handed out
- * exactly what the callers got).
+ * Coalescing against a fake server on 127.0.0.1 that holds every request until all callers have called (a gate, not
+ * a sleep): whatever the mix of concurrent callers, no request exceeds 262,144, every caller gets exactly its own
+ * count, nothing overlaps, and nothing is dropped (the server handed out exactly what the callers got).
  */
 final class CoalescingProperties {
   private static final long PHYSICAL = 1_700_000_000_000L;
@@ -31,9 +32,10 @@ final class CoalescingProperties {
       @ForAll @IntRange(min = 1, max = 4) int maxInFlight) throws Exception {
     List<Integer> requested = new CopyOnWriteArrayList<>();
     Function<GetTimestampRequest, GetTimestampResponse> serving = FakeOracle.serving(1, PHYSICAL);
+    CountDownLatch gate = new CountDownLatch(1);
     try (FakeOracle fake = new FakeOracle(req -> {
       requested.add(req.getCount());
-      pause();
+      await(gate);
       return serving.apply(req);
     }); TsoClient client = TsoClient.newBuilder().endpoints(fake.endpoint()).callTimeout(Duration.ofSeconds(20))
         .maxRequestsInFlight(maxInFlight).build()) {
@@ -41,6 +43,7 @@ final class CoalescingProperties {
       for (int c : counts) {
         calls.add(client.getTimestampsAsync(c));
       }
+      gate.countDown();
       CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
 
       assertThat(requested).allSatisfy(n -> assertThat(n).isBetween(1, TsoClient.MAX_COUNT));
@@ -67,15 +70,17 @@ final class CoalescingProperties {
       throws Exception {
     List<Integer> requested = new CopyOnWriteArrayList<>();
     Function<GetTimestampRequest, GetTimestampResponse> serving = FakeOracle.serving(1, PHYSICAL);
+    CountDownLatch gate = new CountDownLatch(1);
     try (FakeOracle fake = new FakeOracle(req -> {
       requested.add(req.getCount());
-      pause();
+      await(gate);
       return serving.apply(req);
     }); TsoClient client = TsoClient.newBuilder().endpoints(fake.endpoint()).build()) {
       List<CompletableFuture<Timestamp>> calls = new ArrayList<>();
       for (int i = 0; i < callers; i++) {
         calls.add(client.getTimestampAsync());
       }
+      gate.countDown();
       CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
 
       assertThat(requested.size()).as("requests for %d callers", callers).isLessThan(callers / 2);
@@ -83,9 +88,12 @@ final class CoalescingProperties {
     }
   }
 
-  private static void pause() {
+  /** Holds a request until the test has made all its calls (bounded: never hangs a test). */
+  static void await(CountDownLatch gate) {
     try {
-      Thread.sleep(3);
+      if (!gate.await(20, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never opened the gate");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -6,6 +6,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.StreamObserver;
 import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetMembersRequest;
@@ -28,17 +29,53 @@ import java.util.function.Function;
  */
 final class FakeOracle implements AutoCloseable {
   private final AtomicReference<Function<GetTimestampRequest, GetTimestampResponse>> handler;
+  private final AtomicReference<Function<GetMembersRequest, GetMembersResponse>> members =
+      new AtomicReference<>(req -> GetMembersResponse.newBuilder().setResponderId("fake").build());
   private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger streams = new AtomicInteger();
+  private final AtomicInteger membersCalls = new AtomicInteger();
   private final Server server;
 
   FakeOracle(Function<GetTimestampRequest, GetTimestampResponse> handler) throws IOException {
+    this(handler, null, 0);
+  }
+
+  /**
+   * A server on 127.0.0.1:{@code port} (0: any free port) that speaks TLS with {@code tls} (null: plaintext), e.g.
+   * from {@code GrpcSslContexts.forServer(cert, key)}.
+   */
+  FakeOracle(Function<GetTimestampRequest, GetTimestampResponse> handler, SslContext tls, int port)
+      throws IOException {
     this.handler = new AtomicReference<>(handler);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new Service()).build().start();
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(new Service());
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.server = b.build().start();
+  }
+
+  int port() {
+    return server.getPort();
   }
 
   void answerWith(Function<GetTimestampRequest, GetTimestampResponse> next) {
     handler.set(next);
+  }
+
+  /** Answers GetMembers with {@code next} from now on (null from it: never answer). */
+  void membersWith(Function<GetMembersRequest, GetMembersResponse> next) {
+    members.set(next);
+  }
+
+  /** How many StreamTimestamps calls were opened. */
+  int streams() {
+    return streams.get();
+  }
+
+  /** How many GetMembers calls arrived. */
+  int membersCalls() {
+    return membersCalls.get();
   }
 
   String endpoint() {
@@ -105,6 +142,7 @@ final class FakeOracle implements AutoCloseable {
 
     @Override
     public StreamObserver<GetTimestampRequest> streamTimestamps(StreamObserver<GetTimestampResponse> responses) {
+      streams.incrementAndGet();
       return new StreamObserver<>() {
         private boolean ended;
 
@@ -144,8 +182,18 @@ final class FakeOracle implements AutoCloseable {
 
     @Override
     public void getMembers(GetMembersRequest request, StreamObserver<GetMembersResponse> responses) {
-      responses.onNext(GetMembersResponse.newBuilder().setResponderId("fake").build());
-      responses.onCompleted();
+      membersCalls.incrementAndGet();
+      GetMembersResponse r;
+      try {
+        r = members.get().apply(request);
+      } catch (StatusRuntimeException e) {
+        responses.onError(e);
+        return;
+      }
+      if (r != null) {
+        responses.onNext(r);
+        responses.onCompleted();
+      }
     }
   }
 }

@@ -19,7 +19,10 @@ final class OrderGuardOverGrpcTest {
   @BeforeEach
   void setUp() throws Exception {
     fake = new FakeOracle(FakeOracle.serving(4, PHYSICAL));
-    client = TsoClient.newBuilder().endpoints(fake.endpoint()).callTimeout(Duration.ofSeconds(5)).build();
+    // These tests are about what the guard does with an answer, never about time: a generous deadline, so that a
+    // cold JVM on a loaded machine (the first gRPC call of the test run) cannot turn an answer into a timeout.
+    client = TsoClient.newBuilder().endpoints(fake.endpoint()).callTimeout(Duration.ofSeconds(30))
+        .attemptTimeout(Duration.ofSeconds(30)).build();
   }
 
   @AfterEach

@@ -5,19 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tso4j.proto.v1.GetTimestampRequest;
 import io.tso4j.proto.v1.GetTimestampResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** The stream dispatcher's self-healing, order guard on batches, and metrics, against fake servers on 127.0.0.1. */
+/** The stream dispatcher's self-healing and order guard on batches, against fake servers on 127.0.0.1. */
 final class StreamFailoverTest {
   private static final long PHYSICAL = 1_700_000_000_000L;
 
@@ -70,41 +70,22 @@ final class StreamFailoverTest {
         TsoClient client = TsoClient.newBuilder().endpoints(fake.endpoint()).build()) {
       Timestamp good = client.getTimestamp();
       assertThat(client.orderViolations()).as("positive control: a good server").isZero();
+      CountDownLatch gate = new CountDownLatch(1);
       fake.answerWith(req -> {
-        pauseMillis(20);
+        CoalescingProperties.await(gate);
         return FakeOracle.response(good.toLong(), req.getCount(), 4, req.getRequestId());
       });
       List<CompletableFuture<Timestamp>> calls = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         calls.add(client.getTimestampAsync());
       }
+      gate.countDown();
 
       for (CompletableFuture<Timestamp> c : calls) {
         assertThatThrownBy(c::join).hasCauseInstanceOf(TsoOrderViolationException.class);
       }
       assertThat(client.orderViolations()).isBetween(1L, 20L);
     }
-  }
-
-  @Test
-  void metricsGoToTheRegistryWhenOneIsGiven() throws Exception {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (FakeOracle fake = new FakeOracle(FakeOracle.serving(1, PHYSICAL));
-        TsoClient client = TsoClient.newBuilder().endpoints(fake.endpoint()).meterRegistry(registry).build()) {
-      client.getTimestamp();
-      client.getTimestamps(7);
-
-      assertThat(registry.counter("tso4j.client.calls").count()).isEqualTo(2);
-      assertThat(registry.counter("tso4j.client.rpcs").count()).isEqualTo(2);
-      assertThat(registry.summary("tso4j.client.batch.timestamps").totalAmount()).isEqualTo(8);
-      assertThat(registry.get("tso4j.client.rpcs.inflight").gauge().value()).isZero();
-    }
-  }
-
-  @Test
-  void aRegistryOfAnotherTypeIsRejected() {
-    assertThatThrownBy(() -> TsoClient.newBuilder().endpoints("127.0.0.1:1").meterRegistry("not a registry")
-        .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MeterRegistry");
   }
 
   @Test
@@ -142,11 +123,4 @@ final class StreamFailoverTest {
     }
   }
 
-  private static void pauseMillis(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.tso4j.client.internal;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -10,14 +11,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One plaintext {@link ManagedChannel} per endpoint, opened on first use (configured endpoints and hinted ones
- * alike) and closed together. Thread-safe.
+ * One {@link ManagedChannel} per endpoint with the client's credentials, opened on first use (configured endpoints
+ * and hinted ones alike) and closed together. Thread-safe.
  */
 final class ChannelPool implements AutoCloseable {
   private static final long CLOSE_GRACE_MILLIS = 2_000;
 
   private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ChannelCredentials credentials;
   private boolean closed;
+
+  /** A pool of plaintext channels. */
+  ChannelPool() {
+    this(InsecureChannelCredentials.create());
+  }
+
+  /** A pool whose channels use {@code credentials}. */
+  ChannelPool(ChannelCredentials credentials) {
+    this.credentials = credentials;
+  }
 
   /**
    * The channel to {@code endpoint}, opened if needed.
@@ -35,7 +47,7 @@ final class ChannelPool implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("client is closed");
       }
-      return channels.computeIfAbsent(endpoint, ChannelPool::open);
+      return channels.computeIfAbsent(endpoint, this::open);
     }
   }
 
@@ -77,9 +89,9 @@ final class ChannelPool implements AutoCloseable {
     }
   }
 
-  private static ManagedChannel open(String endpoint) {
+  private ManagedChannel open(String endpoint) {
     HostPort hp = HostPort.parse(endpoint);
-    return Grpc.newChannelBuilderForAddress(hp.host(), hp.port(), InsecureChannelCredentials.create())
+    return Grpc.newChannelBuilderForAddress(hp.host(), hp.port(), credentials)
         .userAgent("tso4j-client")
         .build();
   }

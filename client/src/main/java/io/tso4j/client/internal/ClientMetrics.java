@@ -1,13 +1,14 @@
 package io.tso4j.client.internal;
 
-import java.util.function.IntSupplier;
-
 /**
- * Where the client reports what it does: calls, batch sizes, RPCs in flight, retries, leader changes and order-guard
- * violations. The default records nothing; {@link MicrometerMetrics} records into a Micrometer registry. Every method
- * must be cheap and must not block. Implementations are thread-safe.
+ * Where the client reports what it does: calls and their outcome and latency, requests and their batch sizes,
+ * retries, leader changes and order-guard violations. Every method has an empty default, must be cheap and must not
+ * block. {@link MetricsHub} fans the reports out to the sinks an application bound (for example
+ * {@code io.tso4j.client.TsoClientMetrics}). Implementations are thread-safe.
+ *
+ * <p>Internal API: public only so that {@code io.tso4j.client} can implement it.
  */
-interface ClientMetrics {
+public interface ClientMetrics {
   /** The metrics that record nothing. */
   ClientMetrics NONE = new ClientMetrics() { };
 
@@ -19,22 +20,18 @@ interface ClientMetrics {
     UNAVAILABLE,
     /** An attempt ran out of time. */
     ATTEMPT_TIMEOUT,
-    /** A node is poisoned and was skipped. */
+    /** A node is out of service (poisoned, or its TLS handshake failed) and was skipped. */
     POISONED,
     /** Every known endpoint failed; the client went back to its seed list. */
     REBOOTSTRAP
   }
 
-  /** One call to the client (getTimestamp(s), sync or async) started. */
-  default void callStarted() {
+  /** One call for timestamps ended with {@code outcome}, {@code nanos} after it started. */
+  default void callCompleted(CallOutcome outcome, long nanos) {
   }
 
   /** One request went on the wire asking for {@code count} timestamps for {@code callers} callers. */
   default void batchSent(int callers, int count) {
-  }
-
-  /** The client reports RPCs in flight through {@code inFlight} (called once, when the dispatcher is built). */
-  default void inFlightGauge(IntSupplier inFlight) {
   }
 
   /** Requests were retried or redirected for {@code reason}. */
@@ -47,5 +44,9 @@ interface ClientMetrics {
 
   /** A response failed the order guard. */
   default void orderViolation() {
+  }
+
+  /** The client closed: a sink removes what it registered. */
+  default void clientClosed() {
   }
 }

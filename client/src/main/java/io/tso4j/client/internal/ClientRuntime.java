@@ -7,56 +7,69 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The machinery behind one {@code TsoClient}: channels, the cluster view and leader cache, the order guard, the
- * stream dispatcher, the re-bootstrap, the timer and the calls in flight.
+ * stream dispatcher, the re-bootstrap, the scheduler, the metrics and the unary calls in flight.
  *
  * <p>Internal API: public only so that {@code io.tso4j.client.TsoClient} can use it. Thread-safe.
  */
 public final class ClientRuntime implements AutoCloseable {
+  private static final AtomicLong INSTANCES = new AtomicLong();
+
   private final ClientSettings settings;
-  private final ChannelPool channels = new ChannelPool();
-  private final LeaderCache leaders = new LeaderCache();
+  private final ExecutorScheduler ownScheduler;
+  private final AutoCloseable tlsReloads;
+  private final ChannelPool channels;
   private final ClusterView view;
-  private final ClientMetrics metrics;
+  private final MetricsHub metrics;
   private final OrderGuard guard;
-  private final ScheduledThreadPoolExecutor timer;
   private final CallEnvironment env;
   private final Rebootstrap rebootstrap;
   private final StreamDispatcher dispatcher;
-  private final Set<RetryingCall<?, ?, ?>> active = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicLong unaryIds = new java.util.concurrent.atomic.AtomicLong();
+  private final Set<UnaryCall<?, ?, ?>> active = ConcurrentHashMap.newKeySet();
+  private final AtomicLong unaryIds = new AtomicLong();
   private volatile boolean closed;
 
   /**
-   * A runtime for validated settings; opens no connection until the first call.
+   * A runtime for validated settings; opens no connection until the first call (TLS files are read now).
    *
-   * @throws IllegalArgumentException if the settings name a meter registry that is not a Micrometer MeterRegistry
+   * @throws IllegalArgumentException naming the file if a TLS file cannot be read
    */
   public ClientRuntime(ClientSettings settings) {
     this.settings = settings;
-    this.metrics = settings.meterRegistry() == null ? ClientMetrics.NONE : MicrometerMetrics.of(settings.meterRegistry());
+    this.ownScheduler = new ExecutorScheduler();
+    TaskScheduler scheduler = settings.scheduler() == null ? ownScheduler : settings.scheduler();
+    ChannelSecurity.Opened creds;
+    try {
+      creds = settings.security().open(scheduler);
+    } catch (RuntimeException e) {
+      ownScheduler.close();
+      throw e;
+    }
+    this.tlsReloads = creds.reloads();
+    this.channels = new ChannelPool(creds.credentials());
+    this.metrics = new MetricsHub(Long.toString(INSTANCES.incrementAndGet()));
     this.guard = new OrderGuard(metrics);
     this.view = new ClusterView(settings.endpoints());
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "tso4j-client-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    this.timer.setRemoveOnCancelPolicy(true);
-    this.env = new CallEnvironment(settings, channels, leaders, new Backoff(settings.backoffBase(),
-        settings.backoffMax()), timer);
+    LeaderCache leaders = new LeaderCache();
+    FailoverContext failover = new FailoverContext(leaders, view, new Reachability(settings.ticker()),
+        new Backoff(settings.backoffBase(), settings.backoffMax()), settings.maxRedirects(), settings.ticker());
     this.rebootstrap = new Rebootstrap(channels, view, done -> members().whenComplete((m, e) -> done.run()));
+    this.env = new CallEnvironment(settings, channels, failover, scheduler, metrics, rebootstrap);
     // Once a node served, learn the membership in the background (a seed may be only a bootstrap address).
-    this.dispatcher = new StreamDispatcher(env, view, rebootstrap, guard, metrics, settings.maxInFlight(),
-        this::members);
+    this.dispatcher = new StreamDispatcher(env, new GrpcTransport(channels), guard, this::members);
   }
 
   /** The settings. */
   public ClientSettings settings() {
     return settings;
+  }
+
+  /** The metrics of this client, for binders. */
+  public MetricsHub metrics() {
+    return metrics;
   }
 
   /** Asks for {@code count} timestamps (the caller has checked 1..262144). */
@@ -70,15 +83,22 @@ public final class ClientRuntime implements AutoCloseable {
    * so such a call goes as its own unary RPC; anywhere else it joins the stream like any call.
    */
   public CompletableFuture<TimestampRange> timestampsBlocking(int count) {
-    if (dispatcher.onDeliveryThread()) {
-      return run(new TimestampExchange(count, unaryIds.incrementAndGet(), guard, leaders));
+    if (!dispatcher.onDeliveryThread()) {
+      return dispatcher.dispatch(count);
     }
-    return dispatcher.dispatch(count);
+    long start = settings.ticker().nanoTime();
+    CompletableFuture<TimestampRange> f = run(new TimestampExchange(count, unaryIds.incrementAndGet(), guard,
+        env.leaders()));
+    if (metrics.enabled()) {
+      f.whenComplete((r, e) -> metrics.callCompleted(e == null ? CallOutcome.OK : CallOutcome.of(e),
+          settings.ticker().nanoTime() - start));
+    }
+    return f;
   }
 
   /** Asks any reachable node for the members of the cluster; the answer also updates the known endpoints. */
   public CompletableFuture<List<Member>> members() {
-    CompletableFuture<List<Member>> f = run(new MembersExchange(leaders));
+    CompletableFuture<List<Member>> f = run(new MembersExchange(env.leaders()));
     f.thenAccept(view::learn);
     return f;
   }
@@ -99,11 +119,11 @@ public final class ClientRuntime implements AutoCloseable {
   }
 
   LeaderCache leaders() {
-    return leaders;
+    return env.leaders();
   }
 
   <ReqT, RespT, T> CompletableFuture<T> run(Exchange<ReqT, RespT, T> exchange) {
-    RetryingCall<ReqT, RespT, T> call = new RetryingCall<>(env, exchange);
+    UnaryCall<ReqT, RespT, T> call = new UnaryCall<>(env, exchange);
     if (closed) {
       return CompletableFuture.failedFuture(closedError());
     }
@@ -117,16 +137,22 @@ public final class ClientRuntime implements AutoCloseable {
     return call.result();
   }
 
-  /** Fails the calls in flight, then closes the channels and the timer. Idempotent. */
+  /** Fails the calls in flight, then closes the channels, the TLS reloads, the timer and the metrics. Idempotent. */
   @Override
   public void close() {
     closed = true;
     dispatcher.close();
-    for (RetryingCall<?, ?, ?> call : active) {
+    for (UnaryCall<?, ?, ?> call : active) {
       call.abort(closedError());
     }
-    timer.shutdownNow();
+    try {
+      tlsReloads.close();
+    } catch (Exception ignored) {
+      // Nothing to do: the scheduler that runs the reloads stops next.
+    }
+    ownScheduler.close();
     channels.close();
+    metrics.clientClosed();
   }
 
   private static TsoUnavailableException closedError() {

@@ -10,15 +10,16 @@ import java.util.Objects;
  *
  * <p>Internal API: public only so that {@code io.tso4j.client.TsoClient} can build it.
  *
- * @param endpoints the configured endpoints, {@code host:port}, in the order they are tried
+ * @param endpoints the configured endpoints (the seeds), {@code host:port}, in the order they are tried
  * @param callTimeout the deadline of one call, including every retry
  * @param attemptTimeout the most one attempt against one node may take (never more than what is left of the call)
- * @param maxRedirects how many leader hints one call follows at most
+ * @param maxRedirects how many leader hints one round over the endpoints follows at most
  * @param backoffBase the ceiling of the first backoff between rounds over the endpoints
  * @param backoffMax the largest backoff ceiling
- * @param maxInFlight how many requests the stream may have on the wire at once, 1..4
- * @param meterRegistry a Micrometer {@code MeterRegistry} to record metrics into, or null for none (typed Object so
- *     that the client loads without Micrometer)
+ * @param maxInFlight the most requests the stream may have on the wire at once, 1..4
+ * @param security how channels are secured
+ * @param ticker the clock of every deadline and estimate
+ * @param scheduler the timer, or null for the client's own daemon thread
  */
 public record ClientSettings(
     List<String> endpoints,
@@ -28,10 +29,11 @@ public record ClientSettings(
     Duration backoffBase,
     Duration backoffMax,
     int maxInFlight,
-    Object meterRegistry) {
+    ChannelSecurity security,
+    Ticker ticker,
+    TaskScheduler scheduler) {
   /** The most requests in flight on one stream. */
   public static final int MAX_IN_FLIGHT = 4;
-
 
   /** Validates every field; every message names the bad value. */
   public ClientSettings {
@@ -61,6 +63,8 @@ public record ClientSettings(
       throw new IllegalArgumentException("backoffMax " + backoffMax + " must not be below backoffBase "
           + backoffBase);
     }
+    Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(ticker, "ticker");
   }
 
   private static void positive(String name, Duration d) {

@@ -37,6 +37,11 @@ final class MembersExchange implements Exchange<GetMembersRequest, GetMembersRes
         leaders.offerHint(h.getTerm(), h.getId(), ChannelPool.isValidEndpoint(h.getEndpoint()) ? h.getEndpoint() : "");
       }
     }
+    return members(response);
+  }
+
+  /** The members a GetMembers response lists. */
+  static List<Member> members(GetMembersResponse response) {
     return response.getMembersList().stream()
         .map(m -> new Member(m.getId(), m.getEndpoint()))
         .collect(Collectors.toUnmodifiableList());

@@ -1,132 +1,105 @@
 package io.tso4j.client.internal;
 
-import io.tso4j.proto.WireKeys;
-
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.tso4j.timestamp.Timestamp;
 import io.tso4j.client.TimestampRange;
 import io.tso4j.client.TsoDeadlineExceededException;
 import io.tso4j.client.TsoException;
-import io.tso4j.client.TsoOrderViolationException;
 import io.tso4j.client.TsoUnavailableException;
-import io.tso4j.proto.v1.GetTimestampRequest;
+import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetTimestampResponse;
-import io.tso4j.proto.v1.LeaderHint;
-import io.tso4j.proto.v1.TimestampOracleGrpc;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Coalesces concurrent requests for timestamps onto one StreamTimestamps call to the leader, with up to {@code
- * maxInFlight} requests on the wire, and fails over between endpoints.
+ * Puts concurrent requests for timestamps on one StreamTimestamps stream to the leader. It coordinates parts that
+ * each make one decision: {@link CallQueue} (coalescing: callers that arrive while a request is out join the next
+ * one, at most 262,144 timestamps per request), {@link PipelinePolicy} (when another request may go out),
+ * {@link Delivery} (checking a response and splitting it among exactly its batch's callers), {@link DeadlineSweeper}
+ * (callers whose deadline passed, requests unanswered for the attempt timeout), {@link StreamConnector} (where the
+ * stream goes, by the {@link EndpointRound} the unary calls use too) and {@link SilentLeaderWatch} (leaving a leader
+ * that went silent once another member names a newer one).
  *
- * <p><b>Coalescing.</b> A caller joins a queue. When the stream may take another request, everything queued (up to
- * 262,144 timestamps) becomes one request for the sum of the counts; callers that arrive while requests are in flight
- * wait for the next one, so the batch grows with load. While a response is being handed out, new callers only queue,
- * and the next request is sent once every caller of the response has its range. The server answers in order; each
- * response's range is split among exactly the callers of its request, in order. Nothing is kept for later callers.
- *
- * <p><b>Pipelining.</b> With {@code maxInFlight > 1}, another request may go out while others are in flight, but
- * only once a share of the smoothed round-trip time has passed since the last one ({@code rtt / maxInFlight}), so the
- * requests are spread over the round trip (what PD does with 2 or 4 parallel requests) and a light load still sends
- * one request at a time.
- *
- * <p><b>Failover.</b> The stream goes to the cached leader, else the first known endpoint not yet failed in this
- * round. A refusal with a leader hint goes straight to the hinted leader (at most {@code maxRedirects} times in a
- * row, no backoff); any other failure marks the endpoint failed for the round and moves on. When every known
- * endpoint failed, the client re-bootstraps from its seeds (single flight) and waits a full-jitter exponential backoff
- * before the next round. The requests in flight on a failed stream go back to the head of the queue and are sent
- * again on the next stream (the first server may have handed out those values; they are never returned).
- *
- * <p><b>Deadlines.</b> A sweep every few milliseconds fails callers whose deadline passed (deadline error if their
- * request was on the wire or every attempt timed out, unavailable if a node refused) and treats a request unanswered
- * for {@code attemptTimeout} as a broken stream. A dead stream is rebuilt by the next call; {@link #close()} fails
- * every waiting caller at once.
+ * <p>A failed stream's requests go back to the head of the queue, in order, and are sent again on the next stream
+ * (the first server may have handed out those values; they are never returned). A fatal answer (invalid argument,
+ * unexpected status) fails the callers of the request it answered. An idle stream that ended (server restart, idle
+ * timeout) says nothing about its node: the next call reconnects. {@link #close()} fails every waiting caller at once.
  *
  * <p>Thread-safety: the state is guarded by {@code this}; futures are completed outside the lock.
  */
-final class StreamDispatcher implements TimestampDispatcher {
-  private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-
-  private final CallEnvironment env;
-  private final ClusterView view;
-  private final Rebootstrap rebootstrap;
-  private final OrderGuard guard;
-  private final ClientMetrics metrics;
-  private final int maxInFlight;
-  private final long callTimeoutNanos;
-  private final long attemptTimeoutNanos;
-  private final Runnable onFirstServed;
-  private boolean served;
-
-  // Guarded by this.
-  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-  private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-  private final Set<String> failedThisRound = new HashSet<>();
-  private final Set<String> poisoned = new HashSet<>();
-  private Stream current;
-  private boolean delivering;
-  private volatile Thread deliveringThread;
-  private boolean backoffPending;
-  private boolean sweepArmed;
-  private boolean closed;
-  private long nextRequestId;
-  private long lastSendNanos;
-  private long rttNanos;
-  private int round;
-  private int redirects;
-  private Failure lastFailure;
-  private long lastFailureNanos;
-  private volatile int inFlightCount;
-
-  StreamDispatcher(CallEnvironment env, ClusterView view, Rebootstrap rebootstrap, OrderGuard guard,
-      ClientMetrics metrics, int maxInFlight, Runnable onFirstServed) {
-    this.onFirstServed = onFirstServed;
-    this.env = env;
-    this.view = view;
-    this.rebootstrap = rebootstrap;
-    this.guard = guard;
-    this.metrics = metrics;
-    this.maxInFlight = maxInFlight;
-    this.callTimeoutNanos = env.settings().callTimeout().toNanos();
-    this.attemptTimeoutNanos = env.settings().attemptTimeout().toNanos();
-    metrics.inFlightGauge(() -> inFlightCount);
+final class StreamDispatcher implements TimestampStream.Listener, StreamConnector.Owner {
+  private record Doomed(Waiter waiter, TsoException error) {
   }
 
-  @Override
-  public CompletableFuture<TimestampRange> dispatch(int count) {
-    metrics.callStarted();
-    long now = System.nanoTime();
-    Waiter w = new Waiter(count, guard.highestReturned(), guard.highestTerm(), now + callTimeoutNanos);
+  private final CallEnvironment env;
+  private final OrderGuard guard;
+  private final Ticker ticker;
+  private final MetricsHub metrics;
+  private final Runnable onFirstServed;
+  private final long callTimeoutNanos;
+  private final long attemptTimeoutNanos;
+  private final Delivery delivery;
+
+  // Guarded by this.
+  private final CallQueue queue = new CallQueue();
+  private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+  private final PipelinePolicy pipeline;
+  private final DeadlineSweeper sweeper;
+  private final StreamConnector connector;
+  private final SilentLeaderWatch silence;
+  private final List<Doomed> doomed = new ArrayList<>();
+  private boolean delivering;
+  private int deliveringLeft;
+  private int pipelineThreshold = Integer.MAX_VALUE;
+  private boolean closed;
+  private boolean served;
+  private long nextRequestId;
+  private volatile int inFlightCount;
+
+  StreamDispatcher(CallEnvironment env, Transport transport, OrderGuard guard, Runnable onFirstServed) {
+    this.env = env;
+    this.guard = guard;
+    this.ticker = env.ticker();
+    this.metrics = env.metrics();
+    this.onFirstServed = onFirstServed;
+    this.callTimeoutNanos = env.settings().callTimeout().toNanos();
+    this.attemptTimeoutNanos = env.settings().attemptTimeout().toNanos();
+    this.delivery = new Delivery(guard, env.leaders(), metrics, ticker);
+    this.pipeline = new PipelinePolicy(env.settings().maxInFlight());
+    this.sweeper = new DeadlineSweeper(env.scheduler(), this::sweep);
+    this.connector = new StreamConnector(env, transport, this, this);
+    this.silence = new SilentLeaderWatch(env, transport, this, this::abandon);
+    metrics.requestsInFlight(() -> inFlightCount);
+  }
+
+  /** Asks for {@code count} timestamps (already validated to 1..262144). */
+  CompletableFuture<TimestampRange> dispatch(int count) {
+    long now = ticker.nanoTime();
+    Waiter w = new Waiter(count, guard.highestReturned(), guard.highestTerm(), now, now + callTimeoutNanos);
     boolean refused;
     synchronized (this) {
       refused = closed;
       if (!refused) {
-        queue.addLast(w);
+        queue.add(w);
         pump(now);
+        if (doomed.isEmpty()) {
+          return w;
+        }
       }
     }
     if (refused) {
-      w.completeExceptionally(closedError());
+      w.fail(closedError(), metrics, ticker);
     }
+    flush();
     return w;
   }
 
-  /**
-   * Whether the calling thread is handing out a stream response now (a continuation of an async call). Such a thread
-   * must not block on the stream: the stream cannot deliver the next response until it returns.
-   */
+  /** See {@link Delivery#onDeliveryThread()}. */
   boolean onDeliveryThread() {
-    return deliveringThread == Thread.currentThread();
+    return delivery.onDeliveryThread();
   }
 
   /** How many requests are on the wire. */
@@ -137,22 +110,51 @@ final class StreamDispatcher implements TimestampDispatcher {
   /** Fails every waiting caller with an unavailable error and ends the stream. Idempotent. */
   void close() {
     List<Waiter> orphans = new ArrayList<>();
-    Stream s;
+    TimestampStream s;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      s = current;
-      current = null;
-      drainAll(orphans);
+      s = connector.close();
+      requeueInFlight();
+      queue.drainTo(orphans);
+      sweeper.cancel();
     }
     if (s != null) {
-      s.call.cancel("the client is closed", null);
+      s.cancel("the client is closed");
     }
     TsoException e = closedError();
     for (Waiter w : orphans) {
-      w.completeExceptionally(e);
+      w.fail(e, metrics, ticker);
+    }
+    flush();
+  }
+
+  // ---- StreamConnector.Owner (under the lock, except locked) ----
+
+  @Override
+  public boolean hasWork() {
+    return !queue.isEmpty() || !inFlight.isEmpty();
+  }
+
+  @Override
+  public void locked(Runnable action) {
+    synchronized (this) {
+      if (!closed) {
+        action.run();
+        pump(ticker.nanoTime());
+      }
+    }
+    flush();
+  }
+
+  @Override
+  public void giveUp(TsoException error) {
+    List<Waiter> all = new ArrayList<>();
+    queue.drainTo(all);
+    for (Waiter w : all) {
+      doomed.add(new Doomed(w, error));
     }
   }
 
@@ -162,427 +164,199 @@ final class StreamDispatcher implements TimestampDispatcher {
     if (closed || queue.isEmpty()) {
       return;
     }
-    armSweep();
-    if (delivering || backoffPending) {
+    sweeper.arm();
+    TimestampStream s = connector.connect();
+    if (s == null) {
       return;
     }
-    if (current == null && !connect()) {
-      return;
-    }
-    while (!queue.isEmpty() && mayStartAnother(now)) {
-      Batch b = Batch.take(queue, WireKeys.MAX_COUNT, ++nextRequestId, now);
+    while (pipeline.maySend(inFlight.size(), queue.size(), delivering, deliveringLeft, now)) {
+      Batch b = queue.take(++nextRequestId, WireKeys.MAX_COUNT, now, metrics);
       if (b == null) {
         return;
       }
       inFlight.addLast(b);
       inFlightCount = inFlight.size();
-      lastSendNanos = now;
+      pipeline.sent(now);
       metrics.batchSent(b.size, b.total);
       try {
-        current.call.sendMessage(GetTimestampRequest.newBuilder().setCount(b.total).setRequestId(b.requestId)
-            .build());
+        s.send(b.total, b.requestId);
       } catch (RuntimeException e) {
-        Stream broken = current;
-        broken.call.cancel("send failed", e);
-        List<Waiter> none = new ArrayList<>();
-        streamFailed(broken, new Failure(Failure.Kind.RETRY, new TsoUnavailableException(broken.endpoint
-            + " failed: " + e, e), java.util.Optional.empty()), none);
+        s.cancel("send failed");
+        streamFailed(s, Failure.unreachable(new TsoUnavailableException(s.endpoint() + " failed: " + e, e)));
         return;
       }
     }
   }
 
-  private boolean mayStartAnother(long now) {
-    int n = inFlight.size();
-    if (n == 0) {
-      return true;
-    }
-    return n < maxInFlight && now - lastSendNanos >= rttNanos / maxInFlight;
-  }
-
-  /** Opens a stream to the next candidate; false if there is none now (a new round was scheduled, or closed). */
-  private boolean connect() {
-    String endpoint = nextCandidate();
-    if (endpoint == null) {
-      if (allPoisoned()) {
-        failQueuedNow();
-      } else {
-        scheduleRound();
-      }
-      return false;
-    }
-    ClientCall<GetTimestampRequest, GetTimestampResponse> call;
+  private void runLater(Runnable r) {
     try {
-      call = env.channels().get(endpoint).newCall(TimestampOracleGrpc.getStreamTimestampsMethod(),
-          CallOptions.DEFAULT);
-    } catch (IllegalStateException closedPool) {
-      return false;
-    }
-    Stream s = new Stream(endpoint, call);
-    current = s;
-    call.start(s, new Metadata());
-    // Responses never outnumber the requests sent (at most maxInFlight), so there is no need to meter them.
-    call.request(Integer.MAX_VALUE);
-    return true;
-  }
-
-  private String nextCandidate() {
-    KnownLeader leader = env.leaders().current();
-    if (leader.hasEndpoint() && usable(leader.endpoint())) {
-      return leader.endpoint();
-    }
-    for (String e : view.known()) {
-      if (usable(e)) {
-        return e;
-      }
-    }
-    return null;
-  }
-
-  /** Runs {@code r} on the timer thread (outside the lock); false if the client is closing and it did not run. */
-  private boolean runLater(Runnable r) {
-    try {
-      env.timer().execute(r);
-      return true;
+      env.scheduler().execute(r);
     } catch (RejectedExecutionException closing) {
-      return false;
-    }
-  }
-
-  private boolean usable(String endpoint) {
-    return !failedThisRound.contains(endpoint) && !poisoned.contains(endpoint);
-  }
-
-  private boolean allPoisoned() {
-    if (poisoned.isEmpty()) {
-      return false;
-    }
-    KnownLeader leader = env.leaders().current();
-    if (leader.hasEndpoint() && !poisoned.contains(leader.endpoint())) {
-      return false;
-    }
-    return poisoned.containsAll(view.known());
-  }
-
-  /**
-   * Every endpoint is poisoned (will never serve): fail the queued callers now rather than at their deadline, and
-   * forget the poisoned marks so that a later call probes again (a node may have been replaced).
-   */
-  private void failQueuedNow() {
-    Failure last = lastFailure;
-    TsoException e = new TsoUnavailableException("GetTimestamp: every endpoint is out of service; last: "
-        + (last == null ? "none" : last.error().getMessage()), last == null ? null : last.error());
-    List<Waiter> failed = new ArrayList<>(queue);
-    queue.clear();
-    poisoned.clear();
-    failedThisRound.clear();
-    if (!runLater(() -> failed.forEach(w -> w.completeExceptionally(e)))) {
-      failed.forEach(w -> w.completeExceptionally(e));
-    }
-  }
-
-  /** Every known endpoint failed: back to the seeds, then a new round after a jittered backoff. */
-  private void scheduleRound() {
-    round++;
-    failedThisRound.clear();
-    redirects = 0;
-    if (rebootstrap.trigger()) {
-      metrics.retried(ClientMetrics.RetryReason.REBOOTSTRAP);
-    }
-    long delay = env.backoff().delayMillis(round);
-    try {
-      env.timer().schedule(this::onBackoffElapsed, delay, TimeUnit.MILLISECONDS);
-      backoffPending = true;
-    } catch (RejectedExecutionException closedTimer) {
-      // The client is closing; close() fails the waiters.
-    }
-  }
-
-  private void onBackoffElapsed() {
-    synchronized (this) {
-      backoffPending = false;
-      pump(System.nanoTime());
+      // Closing.
     }
   }
 
   // ---- receiving ----
 
-  private void onResponse(Stream s, GetTimestampResponse response) {
+  @Override
+  public void onResponse(TimestampStream s, GetTimestampResponse response) {
     Batch b;
+    long start = ticker.nanoTime();
     synchronized (this) {
-      if (s != current) {
+      if (s != connector.current()) {
         return;
       }
       b = inFlight.pollFirst();
       inFlightCount = inFlight.size();
       if (b == null) {
-        List<Waiter> none = new ArrayList<>();
-        s.call.cancel("unexpected response", null);
-        streamFailed(s, new Failure(Failure.Kind.RETRY, new TsoUnavailableException(s.endpoint
-            + " sent a response to no request"), java.util.Optional.empty()), none);
-        return;
-      }
-      long now = System.nanoTime();
-      long rtt = now - b.sentNanos;
-      rttNanos = rttNanos == 0 ? rtt : rttNanos - (rttNanos >> 3) + (rtt >> 3);
-      round = 0;
-      redirects = 0;
-      failedThisRound.clear();
-      poisoned.remove(s.endpoint);
-      if (!served) {
-        served = true;
-        runLater(onFirstServed);
-      }
-      delivering = true;
-      deliveringThread = Thread.currentThread();
-    }
-    try {
-      deliver(s.endpoint, b, response);
-    } finally {
-      synchronized (this) {
-        delivering = false;
-        deliveringThread = null;
-        pump(System.nanoTime());
+        s.cancel("unexpected response");
+        streamFailed(s, Failure.unreachable(new TsoUnavailableException(s.endpoint()
+            + " sent a response to no request")));
+      } else {
+        pipeline.answered(b.sentNanos, start);
+        connector.served(s);
+        if (!served) {
+          served = true;
+          runLater(onFirstServed);
+        }
+        delivering = true;
+        deliveringLeft = b.size;
+        long perCaller = pipeline.perCallerNanos();
+        pipelineThreshold = perCaller == 0 || pipeline.rttNanos() == 0 ? Integer.MAX_VALUE
+            : (int) Math.min(Integer.MAX_VALUE, pipeline.rttNanos() / perCaller);
       }
     }
+    if (b != null) {
+      try {
+        delivery.deliver(s.endpoint(), b, response, this::checkpoint);
+      } finally {
+        synchronized (this) {
+          delivering = false;
+          deliveringLeft = 0;
+          long end = ticker.nanoTime();
+          pipeline.delivered(b.size, end - start);
+          pump(end);
+        }
+      }
+    }
+    flush();
   }
 
-  /** Checks the response and splits its range among the batch's callers, in order. */
-  private void deliver(String endpoint, Batch b, GetTimestampResponse response) {
-    long first = response.getFirst();
-    long term = response.getTerm();
-    try {
-      guard.checkResponse(b.total, b.requestId, response);
-      long offset = 0;
-      for (int i = 0; i < b.size; i++) {
-        Waiter w = b.waiters[i];
-        guard.checkAbove(w.floor, w.termFloor, first + offset, term);
-        offset += w.count;
-      }
-    } catch (TsoOrderViolationException e) {
-      for (int i = 0; i < b.size; i++) {
-        b.waiters[i].completeExceptionally(e);
-      }
+  /** During a delivery: send the callers already waiting again if the rest of the delivery covers a round trip. */
+  private void checkpoint(int left) {
+    if (left < pipelineThreshold) {
       return;
     }
-    guard.record(first + b.total - 1, term);
-    if (env.leaders().confirmServed(term, endpoint)) {
-      metrics.leaderChanged();
-    }
-    long offset = 0;
-    for (int i = 0; i < b.size; i++) {
-      Waiter w = b.waiters[i];
-      w.complete(TimestampRange.of(Timestamp.fromLong(first + offset), w.count, term));
-      offset += w.count;
+    synchronized (this) {
+      deliveringLeft = left;
+      pump(ticker.nanoTime());
     }
   }
 
-  private void onClose(Stream s, Status status, Metadata trailers) {
-    List<Waiter> failed = new ArrayList<>();
-    Failure f;
+  @Override
+  public void onClosed(TimestampStream s, Status status, Metadata trailers) {
     synchronized (this) {
-      if (s != current) {
+      if (s != connector.current()) {
         return;
       }
-      if (status.isOk()) {
-        f = new Failure(Failure.Kind.RETRY, new TsoUnavailableException(s.endpoint + " ended the stream"),
-            java.util.Optional.empty());
-      } else {
-        f = StatusTranslator.classify(status.asRuntimeException(trailers), s.endpoint);
-      }
-      streamFailed(s, f, failed);
+      streamFailed(s, status.isOk()
+          ? Failure.unreachable(new TsoUnavailableException(s.endpoint() + " ended the stream"))
+          : env.classify(status.asRuntimeException(trailers), s.endpoint()));
     }
-    for (Waiter w : failed) {
-      w.completeExceptionally(f.error());
+    flush();
+  }
+
+  /** The silent-leader watch gave up on {@code s}. Under the lock. */
+  private void abandon(TimestampStream s, Failure f) {
+    if (s == connector.current()) {
+      s.cancel("a newer leader is known");
+      streamFailed(s, f);
     }
   }
 
   /**
-   * The stream {@code s} (the current one) is over: requeue its requests (or collect the head request's callers into
-   * {@code failed} for a fatal answer), decide where to go next, and go on. Under the lock.
+   * The stream {@code s} (the current one) is over: requeue its requests (or fail the head request's callers on a
+   * fatal answer), let the connector decide where to go next, and go on. Under the lock.
    */
-  private void streamFailed(Stream s, Failure f, List<Waiter> failed) {
+  private void streamFailed(TimestampStream s, Failure f) {
     boolean idle = inFlight.isEmpty();
-    current = null;
     if (f.kind() == Failure.Kind.FATAL && !inFlight.isEmpty()) {
       Batch head = inFlight.pollFirst();
       for (int i = 0; i < head.size; i++) {
-        failed.add(head.waiters[i]);
+        doomed.add(new Doomed(head.waiters[i], f.error()));
       }
     }
     requeueInFlight();
-    if (idle && f.kind() != Failure.Kind.FATAL && f.hint().isEmpty()) {
-      // An idle stream that ended (server restart, idle timeout) says little: the next call tries the same node.
-      pump(System.nanoTime());
-      return;
+    if (f.kind() == Failure.Kind.FATAL || (idle && f.hint().isEmpty())) {
+      connector.detach(s);
+    } else {
+      connector.failed(s, f);
     }
-    lastFailure = f;
-    lastFailureNanos = System.nanoTime();
-    switch (f.kind()) {
-      case FATAL:
-        break;
-      case RETRY:
-        if (f.hint().isPresent() && followHint(s.endpoint, f.hint().get())) {
-          break;
-        }
-        markFailed(s.endpoint, ClientMetrics.RetryReason.UNAVAILABLE);
-        break;
-      case ATTEMPT_TIMEOUT:
-        markFailed(s.endpoint, ClientMetrics.RetryReason.ATTEMPT_TIMEOUT);
-        break;
-      case SKIP_NODE:
-        poisoned.add(s.endpoint);
-        markFailed(s.endpoint, ClientMetrics.RetryReason.POISONED);
-        break;
-      default:
-        throw new AssertionError(f.kind());
-    }
-    pump(System.nanoTime());
-  }
-
-  private boolean followHint(String endpoint, LeaderHint hint) {
-    String hinted = ChannelPool.isValidEndpoint(hint.getEndpoint()) ? hint.getEndpoint() : "";
-    if (env.leaders().offerHint(hint.getTerm(), hint.getId(), hinted)) {
-      metrics.leaderChanged();
-    }
-    String target = env.leaders().current().endpoint();
-    boolean usable = !target.isEmpty() && !target.equals(endpoint) && !failedThisRound.contains(target);
-    if (!usable || redirects >= env.settings().maxRedirects()) {
-      return false;
-    }
-    redirects++;
-    failedThisRound.add(endpoint);
-    metrics.retried(ClientMetrics.RetryReason.REDIRECT);
-    return true;
-  }
-
-  private void markFailed(String endpoint, ClientMetrics.RetryReason reason) {
-    failedThisRound.add(endpoint);
-    env.leaders().forget(endpoint);
-    metrics.retried(reason);
+    pump(ticker.nanoTime());
   }
 
   private void requeueInFlight() {
     while (!inFlight.isEmpty()) {
-      Batch b = inFlight.pollLast();
-      for (int i = b.size - 1; i >= 0; i--) {
-        if (!b.waiters[i].isDone()) {
-          queue.addFirst(b.waiters[i]);
-        }
-      }
+      queue.requeueFront(inFlight.pollLast());
     }
     inFlightCount = 0;
   }
 
-  private void drainAll(List<Waiter> out) {
-    requeueInFlight();
-    out.addAll(queue);
-    queue.clear();
-  }
-
   // ---- deadlines ----
-
-  private void armSweep() {
-    if (sweepArmed) {
-      return;
-    }
-    try {
-      env.timer().schedule(this::sweep, SWEEP_NANOS, TimeUnit.NANOSECONDS);
-      sweepArmed = true;
-    } catch (RejectedExecutionException closedTimer) {
-      // Closing.
-    }
-  }
 
   private void sweep() {
     List<Waiter> expired = new ArrayList<>();
     Failure last;
     long lastNanos;
     synchronized (this) {
-      sweepArmed = false;
+      sweeper.fired();
       if (closed) {
         return;
       }
-      long now = System.nanoTime();
+      long now = ticker.nanoTime();
       Batch head = inFlight.peekFirst();
-      if (head != null && current != null && now - head.sentNanos > attemptTimeoutNanos) {
-        Stream s = current;
-        s.call.cancel("attempt timed out", null);
-        streamFailed(s, new Failure(Failure.Kind.ATTEMPT_TIMEOUT, new TsoDeadlineExceededException(s.endpoint
-            + " did not answer within " + env.settings().attemptTimeout()), java.util.Optional.empty()),
-            new ArrayList<>());
-      }
-      for (Batch b : inFlight) {
-        if (now - b.earliestDeadlineNanos >= 0) {
-          for (int i = 0; i < b.size; i++) {
-            Waiter w = b.waiters[i];
-            if (!w.isDone() && now - w.deadlineNanos >= 0) {
-              expired.add(w);
-            }
-          }
-        }
-      }
-      while (!queue.isEmpty()) {
-        Waiter w = queue.peekFirst();
-        if (w.isDone()) {
-          queue.pollFirst();
-        } else if (now - w.deadlineNanos >= 0) {
-          expired.add(queue.pollFirst());
+      TimestampStream s = connector.current();
+      if (head != null && s != null) {
+        long waited = now - head.sentNanos;
+        if (waited > attemptTimeoutNanos) {
+          s.cancel("attempt timed out");
+          streamFailed(s, Failure.timedOut(new TsoDeadlineExceededException(s.endpoint() + " did not answer within "
+              + env.settings().attemptTimeout())));
         } else {
-          break;
+          silence.check(s, waited, now);
         }
       }
-      last = lastFailure;
-      lastNanos = lastFailureNanos;
-      if (!queue.isEmpty() || !inFlight.isEmpty()) {
-        armSweep();
+      DeadlineSweeper.collectExpired(now, queue, inFlight, expired);
+      last = connector.lastFailure();
+      lastNanos = connector.lastFailureNanos();
+      if (hasWork()) {
+        sweeper.arm();
       }
     }
     for (Waiter w : expired) {
-      long startNanos = w.deadlineNanos - callTimeoutNanos;
-      w.completeExceptionally(exhausted(last != null && lastNanos - startNanos >= 0 ? last : null));
+      Failure mine = last != null && lastNanos - w.startNanos >= 0 ? last : null;
+      Failure refusal = mine != null && mine.kind() != Failure.Kind.ATTEMPT_TIMEOUT ? mine : null;
+      w.fail(EndpointRound.deadlineError("GetTimestamp", env.settings().callTimeout(), "", mine, refusal), metrics,
+          ticker);
     }
+    flush();
   }
 
-  /**
-   * The error for a caller whose deadline passed: unavailable if a node refused during its call (the most telling
-   * failure), a deadline error if the last failure was a timeout or nothing failed (the node was just slow).
-   */
-  private TsoException exhausted(Failure last) {
-    String timing = " within " + env.settings().callTimeout();
-    if (last == null) {
-      return new TsoDeadlineExceededException("GetTimestamp: no answer" + timing);
+  private void flush() {
+    List<Doomed> now;
+    synchronized (this) {
+      if (doomed.isEmpty()) {
+        return;
+      }
+      now = new ArrayList<>(doomed);
+      doomed.clear();
     }
-    if (last.kind() == Failure.Kind.ATTEMPT_TIMEOUT) {
-      return new TsoDeadlineExceededException("GetTimestamp timed out" + timing + "; last: "
-          + last.error().getMessage(), last.error());
+    for (Doomed d : now) {
+      d.waiter().fail(d.error(), metrics, ticker);
     }
-    return new TsoUnavailableException("GetTimestamp: no tso4j endpoint served" + timing + "; last: "
-        + last.error().getMessage(), last.error());
   }
 
   private static TsoUnavailableException closedError() {
     return new TsoUnavailableException("GetTimestamp: the client is closed");
-  }
-
-  /** One StreamTimestamps call to one endpoint; gRPC calls its listener methods serially. */
-  private final class Stream extends ClientCall.Listener<GetTimestampResponse> {
-    final String endpoint;
-    final ClientCall<GetTimestampRequest, GetTimestampResponse> call;
-
-    Stream(String endpoint, ClientCall<GetTimestampRequest, GetTimestampResponse> call) {
-      this.endpoint = endpoint;
-      this.call = call;
-    }
-
-    @Override
-    public void onMessage(GetTimestampResponse message) {
-      onResponse(this, message);
-    }
-
-    @Override
-    public void onClose(Status status, Metadata trailers) {
-      StreamDispatcher.this.onClose(this, status, trailers);
-    }
   }
 }

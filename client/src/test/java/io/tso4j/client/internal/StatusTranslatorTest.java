@@ -75,4 +75,33 @@ final class StatusTranslatorTest {
     assertThat(f.kind()).isEqualTo(Failure.Kind.FATAL);
     assertThat(f.error()).isExactlyInstanceOf(TsoException.class).hasMessageContaining(code.name());
   }
+
+  @Test
+  void aTlsHandshakeFailureSkipsTheNodeSayingTlsAndTheEndpoint() {
+    Failure f = StatusTranslator.classify(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new javax.net.ssl.SSLHandshakeException("PKIX path building failed")).asRuntimeException(), EP);
+
+    assertThat(f.kind()).isEqualTo(Failure.Kind.SKIP_NODE);
+    assertThat(f.error()).isInstanceOf(TsoUnavailableException.class)
+        .hasMessageContaining("TLS handshake with " + EP + " failed").hasMessageContaining("PKIX");
+  }
+
+  @Test
+  void aStatusFromTheServerMeansTheNodeAnsweredATransportErrorDoesNot() {
+    assertThat(StatusTranslator.classify(Status.UNAVAILABLE.withDescription("not serving").asRuntimeException(), EP)
+        .answered()).isTrue();
+    assertThat(StatusTranslator.classify(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new java.net.ConnectException("Connection refused")).asRuntimeException(), EP).answered())
+        .isFalse();
+  }
+
+  @Test
+  void onAPlaintextChannelAConnectionClosedWithoutAnswerPointsAtTls() {
+    Status closed = Status.UNAVAILABLE.withDescription("Network closed for unknown reason");
+
+    assertThat(StatusTranslator.classify(closed.asRuntimeException(), EP, true).error())
+        .hasMessageContaining(EP).hasMessageContaining("TLS");
+    assertThat(StatusTranslator.classify(closed.asRuntimeException(), EP, false).error().getMessage())
+        .as("positive control: a TLS channel says nothing about TLS here").doesNotContain("TLS");
+  }
 }
