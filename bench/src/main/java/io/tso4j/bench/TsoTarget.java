@@ -3,6 +3,7 @@ package io.tso4j.bench;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tso4j.client.TsoClient;
+import io.tso4j.client.TsoClientMetrics;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,8 +19,10 @@ public final class TsoTarget implements BenchTarget {
   /** A client of {@code endpoints} with the given call deadline and pipelining depth. */
   public TsoTarget(List<String> endpoints, Duration callTimeout, int maxInFlight) {
     this.client = TsoClient.newBuilder().endpoints(endpoints).callTimeout(callTimeout)
-        .maxRequestsInFlight(maxInFlight).meterRegistry(registry).build();
-    this.batchCallers = registry.summary("tso4j.client.batch.callers");
+        .maxRequestsInFlight(maxInFlight).build();
+    TsoClientMetrics metrics = new TsoClientMetrics(client);
+    metrics.bindTo(registry);
+    this.batchCallers = registry.get("tso4j.client.batch.callers").tags("client", metrics.clientId()).summary();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.tso4j.cli;
 
+import io.tso4j.client.TsoClient;
+
 import io.tso4j.bench.BenchConfig;
 import io.tso4j.bench.BenchResult;
 import io.tso4j.bench.BenchRun;
@@ -72,9 +74,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Deadline of one call (default: ${DEFAULT-VALUE}).")
   Duration callTimeout;
 
-  @Option(names = "--max-in-flight", split = ",", defaultValue = "1", paramLabel = "K[,K...]",
-      description = "Requests the client's stream carries at once, 1..4; several values run side by side "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-in-flight", split = ",", defaultValue = "" + TsoClient.DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+      paramLabel = "K[,K...]", description = "Requests the client's stream may carry at once (it uses more than one "
+          + "only when the round trip is the bound), 1..4; several values run side by side (default: "
+          + "${DEFAULT-VALUE}, the client's).")
   int[] maxInFlight;
 
   @Option(names = "--baseline", paramLabel = "ratis-counter",
