@@ -31,7 +31,6 @@ final class MixedLeaseSupport {
         isShort[leader] = false;
         continue;
       }
-      c.allocate(leader);
       try {
         for (int f : IntStream.range(0, c.size()).filter(i -> i != leader).toArray()) {
           if (!isShort[f]) {

@@ -113,9 +113,9 @@ final class RatisLeaseReleaseIT {
   void theRealRuleWaitsOutTheLongLeaseAndKeepsOrder() throws Exception {
     FenceTimings[] fence = new FenceTimings[1];
     HistoryChecker.Result result = isolateALongLeaseLeader(false, dir, fence);
+    assertThat(result.samples()).as("fence %s", fence[0]).isEmpty();
+    assertThat(result.ok()).isTrue();
     assertThat(fence[0].waitReason()).isEqualTo(FenceTimings.WaitReason.LARGEST_SEEN);
     assertThat(fence[0].waitedLease()).isEqualTo(Duration.ofMillis(1_600));
-    assertThat(result.samples()).isEmpty();
-    assertThat(result.ok()).isTrue();
   }
 }
