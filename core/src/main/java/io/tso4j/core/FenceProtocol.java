@@ -724,6 +724,7 @@ final class FenceProtocol {
       // H2: stop serving first (the allocator closes at once, A6), then vouch for the lease through the log.
       out.add(new FenceAction.CloseAllocator());
       freeze.end(now.monoNanos(), now.leaseRefusals(), "shut down", out::add);
+      publish(new ServingState(Status.NOT_SERVING, term, Optional.empty()));
       log(Level.INFO, "stopped serving term " + term + "; releasing its lease (served up to " + highWater + ")");
       phase = Phase.RELEASING;
       call = newCall(CallKind.RELEASE, stop.releaseTimeoutNanos());

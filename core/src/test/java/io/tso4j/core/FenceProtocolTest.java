@@ -178,6 +178,8 @@ final class FenceProtocolTest {
         .isLessThan(stop.indexOf(release));
     assertThat(release.term()).isEqualTo(2);
     assertThat(release.servedUpTo()).as("the highest physical time it could have served").isEqualTo(limit);
+    assertThat(s.state()).as("no longer advertised as serving while the release is in flight")
+        .isEqualTo(new ServingState(Status.NOT_SERVING, 2, Optional.empty()));
     assertThat(s.protocol.phase()).isEqualTo(Phase.RELEASING);
     s.advance(100);
     assertThat(s.all(FenceAction.Persist.class)).as("no keep-alive after the stop").isEmpty();

@@ -680,8 +680,11 @@ final class LeaderWatchTest {
     within(3_000).until(() -> fences.size() == 1);
     assertThat(oracle.stats().fences(FenceOutcome.SERVED)).isEqualTo(1);
     assertThat(oracle.stats().lastFence()).contains(fences.get(0));
-    awaitGrant(1);
-    within(3_000).until(() -> oracle.stats().windowExtensions() > 0);
+    // A grant within a millisecond of a renewal leaves the threshold untouched: keep asking until one asks for more.
+    within(3_000).until(() -> {
+      awaitGrant(1);
+      return oracle.stats().windowExtensions() > 0;
+    });
     assertThat(oracle.stats().windowExtensionLatencyMax()).isPositive()
         .isLessThanOrEqualTo(oracle.stats().windowExtensionLatencyTotal());
 
