@@ -27,9 +27,7 @@ final class NodeOptions {
     if (window.toMillis() < 100) {
       throw new IllegalArgumentException("--window must be at least 100ms, was " + window);
     }
-    FenceConfig d = FenceConfig.defaults();
-    Duration keepAlive = rpcTimeoutMin.dividedBy(3);
-    return new FenceConfig(window, window.dividedBy(3), keepAlive, d.pollInterval(), d.operationTimeout(),
-        d.backoffBase(), d.backoffMax(), d.retryBudget(), d.driftMargin());
+    // The keep-alive interval is derived from the lease (0.8 x rpc-timeout-min) by FenceConfig's one rule.
+    return FenceConfig.builder().window(window).extendThreshold(window.dividedBy(3)).build();
   }
 }

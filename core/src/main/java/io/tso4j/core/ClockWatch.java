@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A <b>jump</b>: between two samples the wall clock moved more than {@code jumpThresholdMillis} away from what
- *       the monotonic ticker says elapsed (forward: the next grant jumps ahead by as much; backward: the allocator keeps
- *       the last physical value and only the logical part moves). Each jump is one episode: one WARN, one count.</li>
+ *       the monotonic ticker says elapsed. The {@link OracleTime} follows it at the bounded slew rate only (forward:
+ *       at most (1 + s) times as fast as the monotonic clock; backward: it keeps advancing at (1 − s) times the
+ *       monotonic rate, never lower). Each jump is one episode: one WARN, one count.</li>
  *   <li><b>Behind</b>: the served physical time is more than {@code leadThresholdMillis} ahead of the wall clock (a
  *       backward jump, a slow clock, or the lead a failover inherits from the previous leader's window). One WARN when
  *       the episode begins, one INFO line when the clock has caught up to within half the threshold.</li>
@@ -29,6 +30,7 @@ final class ClockWatch {
   private final AtomicLong backwardJumps = new AtomicLong();
   private final AtomicLong behindEpisodes = new AtomicLong();
   private volatile long leadMillis;
+  private volatile long oracleOffsetMillis;
   // Owned by the observing thread.
   private boolean sampled;
   private long lastWall;
@@ -43,19 +45,24 @@ final class ClockWatch {
     this.leadThresholdMillis = leadThresholdMillis;
   }
 
-  /** One sample: the wall clock, the monotonic ticker, and the largest physical value served (-1 if none). */
-  void observe(long wallMillis, long monoNanos, long servedPhysical) {
+  /**
+   * One sample: the wall clock, the monotonic ticker, the oracle time, and the largest physical value served (-1 if
+   * none).
+   */
+  void observe(long wallMillis, long monoNanos, long oracleMillis, long servedPhysical) {
+    oracleOffsetMillis = oracleMillis - wallMillis;
     if (sampled) {
       long expected = lastWall + (monoNanos - lastMono) / 1_000_000;
       long jump = wallMillis - expected;
       if (jump > jumpThresholdMillis) {
         forwardJumps.incrementAndGet();
-        LOG.warn("[{}] wall clock jumped forward by {} ms against the monotonic clock; the next timestamps jump ahead "
-            + "by as much", id, jump);
+        LOG.warn("[{}] wall clock jumped forward by {} ms against the monotonic clock; the oracle time follows it "
+            + "at the bounded slew rate only, never in one step", id, jump);
       } else if (jump < -jumpThresholdMillis) {
         backwardJumps.incrementAndGet();
-        LOG.warn("[{}] wall clock jumped back by {} ms against the monotonic clock; timestamps keep the last physical "
-            + "value and advance in their logical part until the clock catches up", id, -jump);
+        LOG.warn("[{}] wall clock jumped back by {} ms against the monotonic clock; the oracle time never goes back: "
+            + "it keeps advancing, slightly slower than the monotonic clock, until the wall clock catches up", id,
+            -jump);
       }
     }
     sampled = true;
@@ -68,8 +75,9 @@ final class ClockWatch {
       behindSinceMono = monoNanos;
       worstLead = lead;
       behindEpisodes.incrementAndGet();
-      LOG.warn("[{}] wall clock is {} ms behind the physical time already served (threshold {} ms); timestamps "
-          + "advance in their logical part until it catches up", id, lead, leadThresholdMillis);
+      LOG.warn("[{}] wall clock is {} ms behind the physical time already served (threshold {} ms); the oracle "
+          + "keeps serving from its own time, ahead of the wall clock, until the wall clock catches up", id, lead,
+          leadThresholdMillis);
     } else if (behind) {
       worstLead = Math.max(worstLead, lead);
       if (lead <= leadThresholdMillis / 2) {
@@ -94,5 +102,9 @@ final class ClockWatch {
 
   long leadMillis() {
     return leadMillis;
+  }
+
+  long oracleOffsetMillis() {
+    return oracleOffsetMillis;
   }
 }

@@ -6,7 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * The replicated register behind the oracle: one high-water mark (a physical millisecond) that only grows, written
- * only by the leader of a given term.
+ * only by the leader of a given term, plus the lease records the fence needs (the largest lease any write carried, and
+ * whether the last lease event was a release).
  *
  * <p>Futures complete exceptionally with a {@link ConsensusException} and nothing else. Implementations must be
  * thread-safe, must never call the listener while holding a lock a driver call waits on, and must not block in
@@ -20,20 +21,34 @@ public interface ConsensusDriver extends AutoCloseable {
   void start(Consumer<LeadershipEvent> listener) throws ConsensusException;
 
   /**
-   * Reads the high-water mark through consensus, as of a point after every write committed before this call, and
-   * only if this node leads in {@code term}. Fails with NOT_LEADER or FENCED otherwise.
+   * Reads the register through consensus, as of a point after every write committed before this call, and only if
+   * this node leads in {@code term}. Fails with NOT_LEADER or FENCED otherwise.
    */
-  CompletableFuture<Long> loadHighWater(long term);
+  CompletableFuture<LoadedMark> loadHighWater(long term);
 
   /**
    * Raises the high-water mark to at least {@code atLeast} through consensus, in {@code term} only, and returns the
    * stored value (never below {@code atLeast} on success, never lower than any earlier stored value). A command
    * whose term is not the term of its log entry, or older than the newest fenced term, fails with FENCED.
    *
+   * <p>Every persist carries this node's {@link #leaseDuration()}: the register keeps the largest ever seen and a load
+   * returns it ({@link LoadedMark#largestLease()}), so that a new leader with a shorter lease still waits out a longer
+   * one. A persist is a lease-granting write: it ends a {@link #releaseLease release}.
+   *
    * <p>Success proves this node led in {@code term} at some moment after the call was made; that is what the
    * serving lease is built on (see {@link #leaseDuration()}).
    */
   CompletableFuture<Long> persistHighWater(long atLeast, long term);
+
+  /**
+   * Commits an explicit lease release through consensus, in {@code term} only (term-checked like a persist): this node
+   * has stopped serving for good and no timestamp it served has a physical part above {@code servedUpTo} (the
+   * register raises the mark to at least that). If the last lease-granting write in the log is this term's, the
+   * register records that the lease is released, and a new leader whose load finds no lease-granting write after it
+   * may skip its lease wait (docs/correctness.md H2). Returns the stored mark. Call it only after a completed fence in
+   * {@code term} and after the allocator closed: the release vouches for every lease before it.
+   */
+  CompletableFuture<Long> releaseLease(long term, long servedUpTo);
 
   /**
    * How long after sending a write that then commits no other node can become leader and commit a write, as the

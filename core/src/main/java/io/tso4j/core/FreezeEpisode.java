@@ -1,8 +1,9 @@
 package io.tso4j.core;
 
+import io.tso4j.core.FenceAction.Log;
+import io.tso4j.core.FenceAction.Log.Level;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * Bookkeeping of lease freezes (OPAL #933 style): one WARN when an episode begins, a one-line summary when it ends
@@ -10,13 +11,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An episode ends when the node steps down or stops, or once renewals have kept the lease valid for {@link
  * #QUIET_NANOS} after the last lapse; a lapse within that quiet period (a slow disk makes the lease lapse, recover and
- * lapse again) belongs to the same episode and logs nothing new. Used by the leader watch thread only; {@link
+ * lapse again) belongs to the same episode and logs nothing new. Pure: the time and the refusal counter are passed
+ * in, the log lines go to the given sink as {@link Log} actions. Owned by the {@link FenceProtocol}; {@link
  * #episodes()} may be read from any thread.
  */
 final class FreezeEpisode {
   /** How long the lease must stay valid after a lapse before the episode counts as over. */
   static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final Logger LOG = LoggerFactory.getLogger(FreezeEpisode.class);
 
   private final String id;
   private volatile long episodes;
@@ -43,15 +44,15 @@ final class FreezeEpisode {
   }
 
   /** The lease of {@code term} lapsed at {@code nowNanos}: opens an episode (one WARN) or continues the open one. */
-  void lapsed(long term, long nowNanos, long refusalsSoFar, String why) {
+  void lapsed(long term, long nowNanos, long refusalsSoFar, String why, Consumer<FenceAction> out) {
     lapses++;
     if (open && this.term == term) {
       recoveredAtNanos = -1;
-      LOG.debug("[{}] lease lapsed again in term {} ({})", id, term, why);
+      out.accept(new Log(Level.DEBUG, "[" + id + "] lease lapsed again in term " + term + " (" + why + ")", null));
       return;
     }
     if (open) {
-      end(nowNanos, refusalsSoFar, "term changed");
+      end(nowNanos, refusalsSoFar, "term changed", out);
       lapses = 1;
     }
     open = true;
@@ -60,8 +61,9 @@ final class FreezeEpisode {
     startNanos = nowNanos;
     refusalsAtStart = refusalsSoFar;
     recoveredAtNanos = -1;
-    LOG.warn("[{}] FROZEN in term {}: the lease lapsed because renewals do not commit ({}); refusing with a "
-        + "retryable status until a renewal commits or leadership moves", id, term, why);
+    out.accept(new Log(Level.WARN, "[" + id + "] FROZEN in term " + term + ": the lease lapsed because renewals do "
+        + "not commit (" + why + "); refusing with a retryable status until a renewal commits or leadership moves",
+        null));
   }
 
   /** A renewal committed and the lease is valid again. */
@@ -76,23 +78,28 @@ final class FreezeEpisode {
   }
 
   /** Ends the episode if the lease has stayed valid for the quiet period. */
-  void tick(long nowNanos, long refusalsSoFar) {
+  void tick(long nowNanos, long refusalsSoFar, Consumer<FenceAction> out) {
     if (open && recoveredAtNanos >= 0 && nowNanos - recoveredAtNanos >= QUIET_NANOS) {
-      end(nowNanos, refusalsSoFar, "renewed");
+      end(nowNanos, refusalsSoFar, "renewed", out);
     }
   }
 
+  /** When {@link #tick} would end the open, recovered episode (for the wake-up); {@code Long.MAX_VALUE} if never. */
+  long quietEndNanos() {
+    return open && recoveredAtNanos >= 0 ? recoveredAtNanos + QUIET_NANOS : Long.MAX_VALUE;
+  }
+
   /** Ends the open episode, if any, with a summary line; {@code how} says why it ended. */
-  void end(long nowNanos, long refusalsSoFar, String how) {
+  void end(long nowNanos, long refusalsSoFar, String how, Consumer<FenceAction> out) {
     if (!open) {
       failedRenewals = 0;
       lapses = 0;
       return;
     }
     open = false;
-    LOG.info("[{}] freeze in term {} ended ({}) after {} ms: {} calls refused, {} renewals failed, lease lapsed {} "
-        + "time(s)", id, term, how, (nowNanos - startNanos) / 1_000_000, refusalsSoFar - refusalsAtStart,
-        failedRenewals, lapses);
+    out.accept(new Log(Level.INFO, "[" + id + "] freeze in term " + term + " ended (" + how + ") after "
+        + (nowNanos - startNanos) / 1_000_000 + " ms: " + (refusalsSoFar - refusalsAtStart) + " calls refused, "
+        + failedRenewals + " renewals failed, lease lapsed " + lapses + " time(s)", null));
     failedRenewals = 0;
     lapses = 0;
     recoveredAtNanos = -1;

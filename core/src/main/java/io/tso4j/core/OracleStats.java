@@ -1,16 +1,42 @@
 package io.tso4j.core;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
 /**
- * A snapshot of the oracle's fault counters (cumulative since the oracle was made).
+ * A snapshot of the oracle's counters (cumulative since the oracle was made), for metrics and tests.
  *
  * @param freezeEpisodes how many times the lease lapsed while serving (state FROZEN)
  * @param leaseRefusals how many calls were refused because the lease had lapsed
- * @param clockForwardJumps wall-clock jumps forward (against the monotonic clock) beyond the jump threshold
- * @param clockBackwardJumps wall-clock jumps back beyond the jump threshold
+ * @param clockForwardJumps wall-clock steps forward (against the monotonic clock) beyond the jump threshold; the
+ *     oracle time follows them at the bounded slew rate only
+ * @param clockBackwardJumps wall-clock steps back beyond the jump threshold
  * @param clockBehindEpisodes episodes in which the served physical time ran ahead of the wall clock by more than
  *     one window plus the jump threshold
- * @param clockLeadMillis how far the served physical time is ahead of the wall clock now (0 if not ahead)
+ * @param clockLeadMillis how far the served physical time is ahead of the wall clock now (0 if not ahead); an alarm
+ *     when it stays above one window
+ * @param oracleTimeOffsetMillis the oracle time minus the wall clock at the last sample: above 0 while it is ahead
+ *     (a wall clock that stepped back, or a window opened above the clock), below 0 while it slews to follow a wall
+ *     clock that stepped forward
+ * @param fenceOutcomes how many fences ended, by outcome
+ * @param windowExtensions how many window extensions the allocator asked for were committed
+ * @param windowExtensionLatencyTotal the summed time from an extension request to its commit
+ * @param windowExtensionLatencyMax the longest such time
+ * @param lastFence the phases of the last completed fence, if any
  */
 public record OracleStats(long freezeEpisodes, long leaseRefusals, long clockForwardJumps, long clockBackwardJumps,
-    long clockBehindEpisodes, long clockLeadMillis) {
+    long clockBehindEpisodes, long clockLeadMillis, long oracleTimeOffsetMillis, Map<FenceOutcome, Long> fenceOutcomes,
+    long windowExtensions, Duration windowExtensionLatencyTotal, Duration windowExtensionLatencyMax,
+    Optional<FenceTimings> lastFence) {
+
+  /** Copies the map. */
+  public OracleStats {
+    fenceOutcomes = Map.copyOf(fenceOutcomes);
+  }
+
+  /** How many fences ended with {@code outcome}. */
+  public long fences(FenceOutcome outcome) {
+    return fenceOutcomes.getOrDefault(outcome, 0L);
+  }
 }

@@ -5,11 +5,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Hands out timestamps from memory inside the committed window of one leader term.
  *
- * <p>Pure and synchronous: no I/O and no threads; time comes from the injected {@link TsoClock}. Thread-safe and
+ * <p>Pure and synchronous: no I/O and no threads; the physical part comes from an injected physical time (the oracle's
+ * {@link OracleTime}, which follows the wall clock at a bounded slew rate), leases are checked on the injected {@link
+ * TsoClock}'s monotonic ticker. Every value it hands out is a non-negative {@code long} (the limit never exceeds {@link
+ * Timestamp#MAX_PHYSICAL}, so -1 is free to mean "nothing issued yet", docs/correctness.md T1). Thread-safe and
  * lock-free: any number of request threads may call {@link #allocate(int)} while one control thread (the leader
  * watch) calls {@link #open}, {@link #renew}, {@link #close()} and {@link #poison()}.
  *
@@ -38,6 +42,7 @@ public final class TimestampAllocator {
   public static final int MAX_COUNT = Timestamp.PER_MILLISECOND;
 
   private final TsoClock clock;
+  private final LongSupplier physicalTime;
   private final long extendThresholdMillis;
   private final Runnable extensionRequest;
   private final AtomicLong lastIssued = new AtomicLong(-1L);
@@ -51,14 +56,26 @@ public final class TimestampAllocator {
   }
 
   /**
-   * An allocator that asks for a window extension through {@code extensionRequest} (at most once until the window
-   * grows) when fewer than {@code extendThresholdMillis} remain. The callback must not block.
+   * An allocator whose physical part is the wall clock of {@code clock} (no slew bound; tests of the allocator's own
+   * contract). See {@link #TimestampAllocator(TsoClock, LongSupplier, long, Runnable)}.
    */
   public TimestampAllocator(TsoClock clock, long extendThresholdMillis, Runnable extensionRequest) {
+    this(clock, clock::wallMillis, extendThresholdMillis, extensionRequest);
+  }
+
+  /**
+   * An allocator that serves physical times from {@code physicalTime} (milliseconds; the oracle passes its {@link
+   * OracleTime#nowMillis()}), checks leases on {@code clock}'s monotonic ticker, and asks for a window extension
+   * through {@code extensionRequest} (at most once until the window grows) when fewer than {@code
+   * extendThresholdMillis} remain. The callback must not block.
+   */
+  public TimestampAllocator(TsoClock clock, LongSupplier physicalTime, long extendThresholdMillis,
+      Runnable extensionRequest) {
     if (extendThresholdMillis < 0) {
       throw new IllegalArgumentException("extendThresholdMillis must be >= 0: " + extendThresholdMillis);
     }
     this.clock = clock;
+    this.physicalTime = physicalTime;
     this.extendThresholdMillis = extendThresholdMillis;
     this.extensionRequest = extensionRequest;
   }
@@ -85,9 +102,9 @@ public final class TimestampAllocator {
             "leadership lease lapsed in term " + w.term + "; frozen until renewed");
       }
       long last = lastIssued.get();
-      // -1 means nothing issued yet: it must not be read as a packed value (its physical part would be the maximum).
+      // -1 means nothing issued yet (no timestamp is negative, T1); it must not be read as a packed value.
       long lastPhysical = last < 0 ? -1 : Timestamp.physicalOf(last);
-      long physical = Math.max(lastPhysical, Math.max(0, clock.wallMillis()));
+      long physical = Math.max(lastPhysical, Math.max(0, physicalTime.getAsLong()));
       long logical;
       if (physical == lastPhysical) {
         logical = Timestamp.logicalOf(last) + 1L;
@@ -98,6 +115,7 @@ public final class TimestampAllocator {
       } else {
         logical = 0;
       }
+      // The limit is at most MAX_PHYSICAL, so a grant that passes this check packs into a non-negative long.
       if (physical > w.limit) {
         requestExtension();
         throw new RefusedException(RefusedException.Reason.WINDOW_EXHAUSTED,
@@ -117,7 +135,8 @@ public final class TimestampAllocator {
    * Opens a window for {@code term}: serves physical values from {@code floor} up to {@code limit}, under a lease
    * that ends at {@code leaseDeadlineNanos} (on the monotonic ticker).
    *
-   * @throws IllegalStateException if poisoned, or if floor > limit (a broken fence invariant)
+   * @throws IllegalStateException if poisoned, or if floor > limit or limit > {@link Timestamp#MAX_PHYSICAL} (a
+   *     broken fence invariant)
    */
   public void open(long term, long floor, long limit, long leaseDeadlineNanos) {
     if (poisoned) {

@@ -1,32 +1,41 @@
 package io.tso4j.core;
 
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * The timestamp oracle of one node: the allocator, the leader watch that fences and leases it, and the published
- * serving state, over one {@link ConsensusDriver}.
+ * The timestamp oracle of one node: the allocator, the leader watch that fences and leases it, the oracle time both
+ * use, and the published serving state, over one {@link ConsensusDriver}.
  *
  * <p>This is the in-process API: {@link #allocate(int)} hands out timestamps with the same guarantees as the gRPC
- * service (which is a thin layer over it). Thread-safe. Lifecycle: construct, {@link #start()}, {@link #close()}.
+ * service (which is a thin layer over it). Thread-safe. Lifecycle: construct, {@link #start()}, then {@link
+ * #stopServingAndReleaseLease} (graceful handoff) or {@link #stopServing()}, and {@link #close()}.
  */
 public final class TimestampOracle implements AutoCloseable {
   private final ConsensusDriver driver;
   private final TimestampAllocator allocator;
   private final ServingStatePublisher publisher;
+  private final OracleTime time;
+  private final OracleCounters counters = new OracleCounters();
   private final LeaderWatch watch;
 
   /**
    * An oracle over {@code driver}. {@code fatalHandler} runs (on its own thread) when the oracle is poisoned by a
    * permanent error; a daemon exits there, an embedding application stops what depends on the oracle.
+   *
+   * @throws IllegalArgumentException if {@code config} does not fit the driver's lease ({@link
+   *     FenceConfig#checkAgainstLease}); the message names both values
    */
   public TimestampOracle(ConsensusDriver driver, FenceConfig config, TsoClock clock,
       Consumer<Throwable> fatalHandler) {
+    config.checkAgainstLease(driver.leaseDuration());
     this.driver = driver;
     this.publisher = new ServingStatePublisher(driver.localId());
+    this.time = new OracleTime(clock, config.maxClockSlew());
     LeaderWatch[] holder = new LeaderWatch[1];
-    this.allocator = new TimestampAllocator(clock, config.extendThreshold().toMillis(),
+    this.allocator = new TimestampAllocator(clock, time::nowMillis, config.extendThreshold().toMillis(),
         () -> holder[0].requestExtension());
-    this.watch = new LeaderWatch(driver, allocator, publisher, config, clock, fatalHandler);
+    this.watch = new LeaderWatch(driver, allocator, publisher, config, clock, time, counters, fatalHandler);
     holder[0] = watch;
   }
 
@@ -48,18 +57,51 @@ public final class TimestampOracle implements AutoCloseable {
   /**
    * Stops serving for good (graceful shutdown, before a leadership transfer): closes the allocator at once, so no
    * request that arrives from now on gets a timestamp, and stops the leader watch (the state becomes STOPPED). The
-   * driver keeps running; its owner closes it. Idempotent.
+   * driver keeps running; its owner closes it. The next leader waits out this node's lease as after a crash; {@link
+   * #stopServingAndReleaseLease} spares it that wait. Idempotent.
    */
   public void stopServing() {
     allocator.close();
     watch.close();
   }
 
-  /** Counters of freezes, refusals and clock trouble (cheap to read; for metrics and tests). */
+  /**
+   * Graceful handoff: stops serving for good (the allocator closes at once, as in {@link #stopServing()}), then, if
+   * this node serves a term whose fence completed, commits a lease release through the log (term-checked; it carries
+   * the highest physical time this node could have served) and waits up to {@code timeout} for it. Call it before
+   * transferring leadership: a new leader whose load finds this release as the last lease event may skip its lease
+   * wait (docs/correctness.md H2). The driver keeps running. Idempotent.
+   *
+   * @return true if the release committed; false if this node held no lease to release (not serving, or its fence had
+   *     not completed) or the release did not commit in time (the next leader then waits out the lease)
+   */
+  public boolean stopServingAndReleaseLease(Duration timeout) {
+    allocator.close();
+    boolean released = watch.stopAndRelease(timeout);
+    watch.close();
+    return released;
+  }
+
+  /** Counters of freezes, refusals, clock trouble, fences and window extensions (cheap to read). */
   public OracleStats stats() {
     ClockWatch c = watch.clockWatch();
-    return new OracleStats(watch.freezeEpisodes(), allocator.leaseRefusals(), c.forwardJumps(), c.backwardJumps(),
-        c.behindEpisodes(), c.leadMillis());
+    return new OracleStats(watch.protocol().freezeEpisodes(), allocator.leaseRefusals(), c.forwardJumps(),
+        c.backwardJumps(), c.behindEpisodes(), c.leadMillis(), c.oracleOffsetMillis(), counters.fenceOutcomes(),
+        counters.windowExtensions(), counters.windowExtensionLatencyTotal(), counters.windowExtensionLatencyMax(),
+        counters.lastFence());
+  }
+
+  /**
+   * Adds a listener that receives the phases of every completed fence (on the leader watch's thread; it must return
+   * quickly). A server turns these into metrics.
+   */
+  public void addFenceListener(Consumer<FenceTimings> listener) {
+    watch.addFenceListener(listener);
+  }
+
+  /** Removes a fence listener. */
+  public void removeFenceListener(Consumer<FenceTimings> listener) {
+    watch.removeFenceListener(listener);
   }
 
   /**
@@ -94,6 +136,19 @@ public final class TimestampOracle implements AutoCloseable {
   /** The last timestamp this node handed out, or -1. */
   public long lastIssued() {
     return allocator.lastIssued();
+  }
+
+  /** The oracle time now (milliseconds): the physical part a grant made now would start from. */
+  public long physicalTimeMillis() {
+    return time.nowMillis();
+  }
+
+  /**
+   * The positive control of the lease-release rule (tests only): this oracle's next fences skip the lease wait
+   * without a release. It breaks real-time order on purpose; see docs/correctness.md H2.
+   */
+  void unsafeSkipLeaseWaitWithoutRelease() {
+    watch.protocol().unsafeSkipLeaseWaitWithoutRelease();
   }
 
   /** Stops serving, then the leader watch; does not close the driver (its owner does). */

@@ -42,12 +42,14 @@ import java.util.function.Consumer;
  * Thread-safe; the listener is never called while a lock of this driver is held.
  */
 public final class FaultInjectingDriver implements ConsensusDriver {
-  /** The two consensus operations. */
+  /** The consensus operations. */
   public enum Op {
     /** {@link ConsensusDriver#loadHighWater(long)}. */
     LOAD,
     /** {@link ConsensusDriver#persistHighWater(long, long)}. */
-    PERSIST
+    PERSIST,
+    /** {@link ConsensusDriver#releaseLease(long, long)}. */
+    RELEASE
   }
 
   /**
@@ -55,7 +57,7 @@ public final class FaultInjectingDriver implements ConsensusDriver {
    *
    * @param op the operation
    * @param term the term passed by the caller
-   * @param atLeast the requested value of a persist, -1 for a load
+   * @param atLeast the requested value of a persist (the served-up-to value of a release), -1 for a load
    * @param sentNanos {@link System#nanoTime()} when the call was made
    * @param injected the kind of the injected failure, or empty if the call went to the register
    */
@@ -81,7 +83,13 @@ public final class FaultInjectingDriver implements ConsensusDriver {
 
   /** A driver with the id, lease and initial leadership given (the leadership is pushed on {@link #start}). */
   public FaultInjectingDriver(String id, Duration leaseDuration, LeadershipEvent initial) {
-    this.inner = new InMemoryDriver(id, leaseDuration, initial);
+    this(new InMemoryDriver(id, leaseDuration, initial));
+  }
+
+  /** A driver over {@code inner} (for example one that shares its register with other drivers). */
+  public FaultInjectingDriver(InMemoryDriver inner) {
+    String id = inner.localId();
+    this.inner = inner;
     this.delayer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "fault-driver-delayer-" + id);
       t.setDaemon(true);
@@ -197,7 +205,7 @@ public final class FaultInjectingDriver implements ConsensusDriver {
     return List.copyOf(calls);
   }
 
-  /** The values returned by successful loads, in order. */
+  /** The high-water marks returned by successful loads, in order. */
   public synchronized List<Long> loadedValues() {
     return List.copyOf(loadedValues);
   }
@@ -220,7 +228,7 @@ public final class FaultInjectingDriver implements ConsensusDriver {
   }
 
   @Override
-  public CompletableFuture<Long> loadHighWater(long term) {
+  public CompletableFuture<LoadedMark> loadHighWater(long term) {
     loadCalls.incrementAndGet();
     Kind fail;
     Duration delay;
@@ -237,7 +245,7 @@ public final class FaultInjectingDriver implements ConsensusDriver {
     if (delay == null) {
       return recordLoad(inner.loadHighWater(term));
     }
-    CompletableFuture<Long> f = new CompletableFuture<>();
+    CompletableFuture<LoadedMark> f = new CompletableFuture<>();
     delayer.schedule(() -> recordLoad(inner.loadHighWater(term)).whenComplete((v, e) -> complete(f, v, e)),
         delay.toNanos(), TimeUnit.NANOSECONDS);
     return f;
@@ -267,23 +275,31 @@ public final class FaultInjectingDriver implements ConsensusDriver {
     return f;
   }
 
-  private CompletableFuture<Long> injected(Kind kind, String what, Runnable hook) {
+  @Override
+  public CompletableFuture<Long> releaseLease(long term, long servedUpTo) {
+    synchronized (this) {
+      calls.add(new Call(Op.RELEASE, term, servedUpTo, System.nanoTime(), Optional.empty()));
+    }
+    return inner.releaseLease(term, servedUpTo);
+  }
+
+  private <T> CompletableFuture<T> injected(Kind kind, String what, Runnable hook) {
     injectedFailures.incrementAndGet();
     hook.run();
     return CompletableFuture.failedFuture(new ConsensusException(kind, "injected failure of " + what));
   }
 
-  private CompletableFuture<Long> recordLoad(CompletableFuture<Long> f) {
+  private CompletableFuture<LoadedMark> recordLoad(CompletableFuture<LoadedMark> f) {
     return f.whenComplete((v, e) -> {
       if (e == null) {
         synchronized (this) {
-          loadedValues.add(v);
+          loadedValues.add(v.highWater());
         }
       }
     });
   }
 
-  private static void complete(CompletableFuture<Long> f, Long v, Throwable e) {
+  private static <T> void complete(CompletableFuture<T> f, T v, Throwable e) {
     if (e != null) {
       f.completeExceptionally(e instanceof CompletionException && e.getCause() != null
           ? e.getCause() : e);

@@ -194,6 +194,30 @@ final class TimestampAllocatorTest {
   }
 
   @Test
+  void grantsAtTheLimitOfTheFormatStayNonNegativeAndOrderedThenTheWindowIsExhausted() throws Exception {
+    // T1: a window at the last physical millisecond; before the fix (limit 2^46 - 1) such grants were negative and the
+    // next one, read against the "-1 = nothing issued" sentinel, went back to the clock.
+    long top = Timestamp.MAX_PHYSICAL;
+    TimestampAllocator a = allocator(0);
+    a.open(1, top, top, clock.monoIn(60_000));
+    long last = -1;
+    for (int i = 0; i < 4; i++) {
+      Grant g = a.allocate(Timestamp.PER_MILLISECOND / 4);
+      assertThat(g.first()).isNotNegative().isGreaterThan(last);
+      assertThat(Timestamp.physicalOf(g.first())).isEqualTo(top);
+      last = g.last();
+    }
+    assertThat(last).isEqualTo(Long.MAX_VALUE);
+    assertThat(a.lastIssued()).isEqualTo(Long.MAX_VALUE);
+    assertThat(a.lastPhysical()).isEqualTo(top);
+    assertThat(refusal(a, 1)).isEqualTo(Reason.WINDOW_EXHAUSTED);
+    assertThat(a.renew(1, Long.MAX_VALUE, clock.monoIn(60_000))).isTrue();
+    assertThat(a.limit()).as("renew clamps to the limit").isEqualTo(top);
+    assertThat(refusal(a, 1)).isEqualTo(Reason.WINDOW_EXHAUSTED);
+    assertThatThrownBy(() -> a.open(2, 1L << 45, 1L << 45, clock.monoIn(100))).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void windowOpenedAtFloorZeroServesFromZero() throws Exception {
     clock.setWall(0);
     TimestampAllocator a = allocator(0);

@@ -1,6 +1,7 @@
 package io.tso4j.ratis;
 
 import io.tso4j.core.LeadershipEvent;
+import io.tso4j.timestamp.Timestamp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -11,15 +12,18 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
 
 /**
- * The replicated high-water register of tso4j: (high-water mark, fenced term) and the one implementation of its apply
- * rules, used by {@link HighWaterStateMachine} (TSO in its own Raft group) and by a host application's own state
- * machine (TSO commands riding in the host's log, "piggyback").
+ * The replicated high-water register of tso4j: (high-water mark, fenced term, largest lease, lease release) and the
+ * one implementation of its apply rules, used by {@link HighWaterStateMachine} (TSO in its own Raft group) and by a
+ * host application's own state machine (TSO commands riding in the host's log, "piggyback").
  *
- * <p>Apply rules ({@link #apply}): a command is accepted only if its term equals the term of the log entry that
- * carries it and is not older than the fenced term; otherwise the reply is FENCED (a status, never an exception). An
- * accepted command sets the fenced term to its term; PERSIST stores max(high-water, value), so the mark only grows;
- * LOAD reads it. A malformed command gets BAD_COMMAND. No clock is read, so every replica computes the same state and
- * the same replies.
+ * <p>Apply rules ({@link #apply}, docs/correctness.md R1–R5): a command is accepted only if its term equals the term
+ * of the log entry that carries it and is not older than the fenced term; otherwise the reply is FENCED (a status,
+ * never an exception). A PERSIST or RELEASE whose value is above {@link Timestamp#MAX_PHYSICAL} gets OUT_OF_RANGE and
+ * changes nothing. An accepted command sets the fenced term to its term. PERSIST stores max(high-water, value), so the
+ * mark only grows, keeps the largest lease any PERSIST carried, records its term as the last lease-granting term and
+ * ends any release. RELEASE raises the mark to at least its value and, if the last lease-granting write was of its own
+ * term, records the lease as released. LOAD reads all of it. A malformed command gets BAD_COMMAND. No clock is read,
+ * so every replica computes the same state and the same replies.
  *
  * <p>For a host state machine (piggyback mode), in {@code applyTransaction}:
  *
@@ -41,31 +45,48 @@ import org.apache.ratis.protocol.RaftPeerId;
 public final class HighWaterRegister {
   /** The prefix that marks a tso4j command in a host's log: starts with 0, which no protobuf message does. */
   private static final byte[] TAG = {0, 'T', 'S', 'O', '4', 'J', 'H', 1};
-  /** The size of a tagged command, {@link #tag} of a {@link HighWaterCommand}. */
+  /** The size of a tagged command, {@link #tag} of a {@link HighWaterCommand} of the current version. */
   public static final int TAGGED_SIZE = TAG.length + HighWaterCommand.SIZE;
-  /** The size of {@link #snapshot()}: version, high-water, fenced term, CRC32C. */
-  public static final int SNAPSHOT_SIZE = 1 + 8 + 8 + 4;
-  private static final byte SNAPSHOT_VERSION = 1;
+  /**
+   * The size of {@link #snapshot()}: version, high-water, fenced term, largest lease, last lease term, flags, CRC32C.
+   * A version-1 snapshot ({@value #SNAPSHOT_V1_SIZE} bytes: version, high-water, fenced term, CRC32C) still loads.
+   */
+  public static final int SNAPSHOT_SIZE = 1 + 8 + 8 + 8 + 8 + 1 + 4;
+  /** The size of a version-1 snapshot. */
+  public static final int SNAPSHOT_V1_SIZE = 1 + 8 + 8 + 4;
+  private static final byte SNAPSHOT_VERSION = 2;
 
   private volatile Consumer<LeadershipEvent> hints = e -> { };
   // Guarded by this.
-  private long highWater;
-  private long fencedTerm;
+  private State state = State.EMPTY;
 
   /**
    * The state of the register.
    *
-   * @param highWater the high-water mark (physical milliseconds); never negative
+   * @param highWater the high-water mark (physical milliseconds); in [0, {@link Timestamp#MAX_PHYSICAL}]
    * @param fencedTerm the newest term a command was accepted in; never negative
+   * @param largestLeaseNanos the longest lease any PERSIST carried; never negative
+   * @param lastLeaseTerm the term of the last accepted PERSIST (a lease-granting write); 0 if none
+   * @param leaseReleased whether a RELEASE of {@code lastLeaseTerm} came after that PERSIST
    */
-  public record State(long highWater, long fencedTerm) {
+  public record State(long highWater, long fencedTerm, long largestLeaseNanos, long lastLeaseTerm,
+      boolean leaseReleased) {
     /** The state of a fresh register. */
     public static final State EMPTY = new State(0, 0);
 
+    /** A state without lease records (what a version-1 snapshot holds). */
+    public State(long highWater, long fencedTerm) {
+      this(highWater, fencedTerm, 0, 0, false);
+    }
+
     /** Validates the fields. */
     public State {
-      if (highWater < 0 || fencedTerm < 0) {
-        throw new IllegalArgumentException("negative high-water " + highWater + " or fenced term " + fencedTerm);
+      if (highWater < 0 || fencedTerm < 0 || largestLeaseNanos < 0 || lastLeaseTerm < 0) {
+        throw new IllegalArgumentException("negative field in high-water " + highWater + ", fenced term "
+            + fencedTerm + ", largest lease " + largestLeaseNanos + ", last lease term " + lastLeaseTerm);
+      }
+      if (highWater > Timestamp.MAX_PHYSICAL) {
+        throw new IllegalArgumentException("high-water " + highWater + " above the limit " + Timestamp.MAX_PHYSICAL);
       }
     }
   }
@@ -74,18 +95,22 @@ public final class HighWaterRegister {
   public HighWaterRegister() {
   }
 
-  /** Whether {@code data} is a tagged tso4j command that a host must hand to {@link #applyTagged}. */
+  /**
+   * Whether {@code data} is a tagged tso4j command (of any version this code reads) that a host must hand to {@link
+   * #applyTagged}.
+   */
   public static boolean isTsoCommand(byte[] data) {
-    return data != null && data.length == TAGGED_SIZE
+    return data != null && HighWaterCommand.isCommandSize(data.length - TAG.length)
         && Arrays.equals(data, 0, TAG.length, TAG, 0, TAG.length);
   }
 
   /** {@code command} with the tso4j tag in front, as written into a host's log. */
   public static byte[] tag(byte[] command) {
-    if (command == null || command.length != HighWaterCommand.SIZE) {
-      throw new IllegalArgumentException("a command is " + HighWaterCommand.SIZE + " bytes");
+    if (command == null || !HighWaterCommand.isCommandSize(command.length)) {
+      throw new IllegalArgumentException("a command is " + HighWaterCommand.SIZE + " (or " + HighWaterCommand.V1_SIZE
+          + ") bytes");
     }
-    byte[] out = Arrays.copyOf(TAG, TAGGED_SIZE);
+    byte[] out = Arrays.copyOf(TAG, TAG.length + command.length);
     System.arraycopy(command, 0, out, TAG.length, command.length);
     return out;
   }
@@ -118,42 +143,50 @@ public final class HighWaterRegister {
     } catch (IllegalArgumentException e) {
       return new HighWaterReply(HighWaterReply.Status.BAD_COMMAND, 0, entryTerm);
     }
-    if (cmd.term() != entryTerm || cmd.term() < fencedTerm) {
-      return new HighWaterReply(HighWaterReply.Status.FENCED, fencedTerm, entryTerm);
+    State s = state;
+    if (cmd.term() != entryTerm || cmd.term() < s.fencedTerm()) {
+      return new HighWaterReply(HighWaterReply.Status.FENCED, s.fencedTerm(), entryTerm);
     }
-    fencedTerm = cmd.term();
-    if (cmd.op() == HighWaterCommand.Op.PERSIST) {
-      highWater = Math.max(highWater, cmd.value());
+    if (cmd.op() != HighWaterCommand.Op.LOAD && cmd.value() > Timestamp.MAX_PHYSICAL) {
+      return new HighWaterReply(HighWaterReply.Status.OUT_OF_RANGE, Timestamp.MAX_PHYSICAL, entryTerm);
     }
-    return new HighWaterReply(HighWaterReply.Status.OK, highWater, entryTerm);
+    state = switch (cmd.op()) {
+      case LOAD -> new State(s.highWater(), cmd.term(), s.largestLeaseNanos(), s.lastLeaseTerm(), s.leaseReleased());
+      case PERSIST -> new State(Math.max(s.highWater(), cmd.value()), cmd.term(),
+          Math.max(s.largestLeaseNanos(), cmd.leaseNanos()), cmd.term(), false);
+      case RELEASE -> new State(Math.max(s.highWater(), cmd.value()), cmd.term(), s.largestLeaseNanos(),
+          s.lastLeaseTerm(), s.leaseReleased() || s.lastLeaseTerm() == cmd.term());
+    };
+    return new HighWaterReply(HighWaterReply.Status.OK, state.highWater(), entryTerm, state.largestLeaseNanos(),
+        state.leaseReleased());
   }
 
   /** The high-water mark as applied on this replica. */
   public synchronized long highWater() {
-    return highWater;
+    return state.highWater();
   }
 
   /** The newest term a command was accepted in, as applied on this replica. */
   public synchronized long fencedTerm() {
-    return fencedTerm;
+    return state.fencedTerm();
   }
 
   /** The current state. */
   public synchronized State state() {
-    return new State(highWater, fencedTerm);
+    return state;
   }
 
   /** Replaces the state (loading a snapshot); use {@link State#EMPTY} to reset. */
   public synchronized void restore(State state) {
-    highWater = state.highWater();
-    fencedTerm = state.fencedTerm();
+    this.state = state;
   }
 
   /** The current state in a small versioned, checksummed format ({@value #SNAPSHOT_SIZE} bytes) for a snapshot. */
   public byte[] snapshot() {
     State s = state();
     ByteBuffer b = ByteBuffer.allocate(SNAPSHOT_SIZE);
-    b.put(SNAPSHOT_VERSION).putLong(s.highWater()).putLong(s.fencedTerm());
+    b.put(SNAPSHOT_VERSION).putLong(s.highWater()).putLong(s.fencedTerm()).putLong(s.largestLeaseNanos())
+        .putLong(s.lastLeaseTerm()).put((byte) (s.leaseReleased() ? 1 : 0));
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, SNAPSHOT_SIZE - 4);
     b.putInt((int) crc.getValue());
@@ -176,24 +209,33 @@ public final class HighWaterRegister {
    * @throws IOException if the bytes are not a valid snapshot
    */
   public static State decodeSnapshot(byte[] snapshot) throws IOException {
-    if (snapshot == null || snapshot.length != SNAPSHOT_SIZE) {
+    if (snapshot == null || (snapshot.length != SNAPSHOT_SIZE && snapshot.length != SNAPSHOT_V1_SIZE)) {
       throw new IOException("corrupt high-water snapshot: size "
-          + (snapshot == null ? "null" : snapshot.length) + ", expected " + SNAPSHOT_SIZE);
+          + (snapshot == null ? "null" : snapshot.length) + ", expected " + SNAPSHOT_SIZE + " (or "
+          + SNAPSHOT_V1_SIZE + ")");
     }
     ByteBuffer b = ByteBuffer.wrap(snapshot);
     byte version = b.get();
-    if (version != SNAPSHOT_VERSION) {
-      throw new IOException("corrupt high-water snapshot: unsupported version " + version);
+    int expected = version == 1 ? SNAPSHOT_V1_SIZE : version == SNAPSHOT_VERSION ? SNAPSHOT_SIZE : -1;
+    if (expected != snapshot.length) {
+      throw new IOException("corrupt high-water snapshot: unsupported version " + version + " for size "
+          + snapshot.length);
     }
     long hw = b.getLong();
     long ft = b.getLong();
+    long lease = version == 1 ? 0 : b.getLong();
+    long leaseTerm = version == 1 ? 0 : b.getLong();
+    byte flags = version == 1 ? 0 : b.get();
     CRC32C crc = new CRC32C();
-    crc.update(snapshot, 0, SNAPSHOT_SIZE - 4);
+    crc.update(snapshot, 0, snapshot.length - 4);
     if (b.getInt() != (int) crc.getValue()) {
       throw new IOException("corrupt high-water snapshot: checksum mismatch");
     }
+    if ((flags & ~1) != 0) {
+      throw new IOException("corrupt high-water snapshot: unknown flags " + flags);
+    }
     try {
-      return new State(hw, ft);
+      return new State(hw, ft, lease, leaseTerm, (flags & 1) != 0);
     } catch (IllegalArgumentException e) {
       throw new IOException("corrupt high-water snapshot: " + e.getMessage(), e);
     }
@@ -231,6 +273,8 @@ public final class HighWaterRegister {
   @Override
   public String toString() {
     State s = state();
-    return "HighWaterRegister[highWater=" + s.highWater() + ", fencedTerm=" + s.fencedTerm() + "]";
+    return "HighWaterRegister[highWater=" + s.highWater() + ", fencedTerm=" + s.fencedTerm() + ", largestLease="
+        + s.largestLeaseNanos() / 1_000_000 + " ms, lastLeaseTerm=" + s.lastLeaseTerm() + ", released="
+        + s.leaseReleased() + "]";
   }
 }

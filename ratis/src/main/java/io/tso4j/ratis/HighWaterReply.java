@@ -5,18 +5,27 @@ import java.nio.ByteBuffer;
 /**
  * The state machine's answer to a {@link HighWaterCommand}, in tso4j's own versioned binary format.
  *
- * <p>Layout (big-endian, {@value #SIZE} bytes): version (1 byte), status (1 byte: 0 = OK, 1 = FENCED,
- * 2 = BAD_COMMAND), value (8 bytes), entry term (8 bytes).
+ * <p>Layout (big-endian). Version 2, written by this code ({@value #SIZE} bytes): version (1 byte), status (1 byte:
+ * 0 = OK, 1 = FENCED, 2 = BAD_COMMAND, 3 = OUT_OF_RANGE), value (8 bytes), entry term (8 bytes), largest lease (8
+ * bytes, nanoseconds), flags (1 byte: bit 0 = the lease is released). Version 1 ({@value #V1_SIZE} bytes, without the
+ * last two fields) is still read.
  *
  * @param status the outcome
- * @param value OK: the stored high-water mark; FENCED: the newest fenced term; BAD_COMMAND: 0
+ * @param value OK: the stored high-water mark; FENCED: the newest fenced term; OUT_OF_RANGE: the largest value
+ *     allowed; BAD_COMMAND: 0
  * @param entryTerm the term of the log entry that carried the command
+ * @param largestLeaseNanos the longest lease any PERSIST carried so far (OK replies; otherwise 0)
+ * @param leaseReleased whether the last lease event is a release by the leader of the last lease-granting write (OK
+ *     replies; otherwise false)
  */
-public record HighWaterReply(Status status, long value, long entryTerm) {
+public record HighWaterReply(Status status, long value, long entryTerm, long largestLeaseNanos,
+    boolean leaseReleased) {
   /** The format version written by this code. */
-  public static final byte VERSION = 1;
+  public static final byte VERSION = 2;
   /** The encoded size in bytes. */
-  public static final int SIZE = 18;
+  public static final int SIZE = 27;
+  /** The size of a version-1 reply (still read). */
+  public static final int V1_SIZE = 18;
 
   /** Outcomes of a command. */
   public enum Status {
@@ -25,7 +34,17 @@ public record HighWaterReply(Status status, long value, long entryTerm) {
     /** Rejected: the command's term is not its entry's term, or is older than the fenced term. */
     FENCED,
     /** Rejected: the command bytes could not be parsed. */
-    BAD_COMMAND
+    BAD_COMMAND,
+    /**
+     * Rejected, nothing changed: a PERSIST or RELEASE value above the largest physical time a timestamp can carry
+     * (docs/correctness.md T1, R4).
+     */
+    OUT_OF_RANGE
+  }
+
+  /** A reply without lease information (FENCED, BAD_COMMAND, OUT_OF_RANGE, or a version-1 reply). */
+  public HighWaterReply(Status status, long value, long entryTerm) {
+    this(status, value, entryTerm, 0, false);
   }
 
   /** Validates the fields. */
@@ -33,33 +52,52 @@ public record HighWaterReply(Status status, long value, long entryTerm) {
     if (status == null) {
       throw new IllegalArgumentException("status is null");
     }
+    if (largestLeaseNanos < 0) {
+      throw new IllegalArgumentException("largestLeaseNanos must be >= 0: " + largestLeaseNanos);
+    }
   }
 
-  /** The reply in the binary format. */
+  /** The reply in the binary format (version {@value #VERSION}). */
   public byte[] encode() {
     return ByteBuffer.allocate(SIZE).put(VERSION).put((byte) status.ordinal()).putLong(value).putLong(entryTerm)
-        .array();
+        .putLong(largestLeaseNanos).put((byte) (leaseReleased ? 1 : 0)).array();
   }
 
   /**
-   * Parses a reply.
+   * Parses a reply of version 1 or 2.
    *
    * @throws IllegalArgumentException if the bytes are not a valid reply of a known version
    */
   public static HighWaterReply decode(byte[] bytes) {
-    if (bytes == null || bytes.length != SIZE) {
-      throw new IllegalArgumentException("reply must be " + SIZE + " bytes, was "
+    if (bytes == null || (bytes.length != SIZE && bytes.length != V1_SIZE)) {
+      throw new IllegalArgumentException("reply must be " + SIZE + " (or " + V1_SIZE + ") bytes, was "
           + (bytes == null ? "null" : bytes.length));
     }
     ByteBuffer b = ByteBuffer.wrap(bytes);
     byte version = b.get();
-    if (version != VERSION) {
+    int expected = version == 1 ? V1_SIZE : version == VERSION ? SIZE : -1;
+    if (expected < 0) {
       throw new IllegalArgumentException("unsupported reply version " + version);
+    }
+    if (bytes.length != expected) {
+      throw new IllegalArgumentException("a version " + version + " reply is " + expected + " bytes, was "
+          + bytes.length);
     }
     int code = b.get();
     if (code < 0 || code >= Status.values().length) {
       throw new IllegalArgumentException("unknown reply status " + code);
     }
-    return new HighWaterReply(Status.values()[code], b.getLong(), b.getLong());
+    Status status = Status.values()[code];
+    long value = b.getLong();
+    long entryTerm = b.getLong();
+    if (version == 1) {
+      return new HighWaterReply(status, value, entryTerm);
+    }
+    long lease = b.getLong();
+    byte flags = b.get();
+    if ((flags & ~1) != 0) {
+      throw new IllegalArgumentException("unknown reply flags " + flags);
+    }
+    return new HighWaterReply(status, value, entryTerm, lease, (flags & 1) != 0);
   }
 }

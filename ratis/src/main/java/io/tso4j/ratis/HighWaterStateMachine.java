@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis state machine of the high-water register: a thin, deterministic adapter over (high-water mark, fenced
- * term).
+ * The Ratis state machine of the high-water register: a thin, deterministic adapter over the register's state
+ * (high-water mark, fenced term, largest lease, lease release).
  *
  * <p>{@link #applyTransaction} hands each command to a {@link HighWaterRegister}, the one implementation of the apply
  * rules (term check against the entry's term, the mark only grows, deterministic status replies, no clock); the same
@@ -113,11 +113,12 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     File file = info.getPath().toFile();
     HighWaterSnapshot s = HighWaterSnapshot.read(file, latest.getTerm(), latest.getIndex(), info.getFileDigest());
     synchronized (this) {
-      register.restore(new HighWaterRegister.State(s.highWater(), s.fencedTerm()));
+      register.restore(s.state());
       setLastAppliedTermIndex(TermIndex.valueOf(s.term(), s.index()));
     }
-    LOG.info("[{}] loaded snapshot {}: high-water {}, fenced term {}", idOrUnknown(), file, s.highWater(),
-        s.fencedTerm());
+    LOG.info("[{}] loaded snapshot {}: high-water {}, fenced term {}, largest lease {} ms, lease released {}",
+        idOrUnknown(), file, s.state().highWater(), s.state().fencedTerm(), s.state().largestLeaseNanos() / 1_000_000,
+        s.state().leaseReleased());
   }
 
   private static void checkReadableDirectory(Path dir) throws IOException {
@@ -166,8 +167,7 @@ public final class HighWaterStateMachine extends BaseStateMachine {
       if (last == null || last.getIndex() < 0) {
         return RaftLog.INVALID_LOG_INDEX;
       }
-      HighWaterRegister.State state = register.state();
-      s = new HighWaterSnapshot(last.getTerm(), last.getIndex(), state.highWater(), state.fencedTerm());
+      s = new HighWaterSnapshot(last.getTerm(), last.getIndex(), register.state());
     }
     File file = storage.getSnapshotFile(s.term(), s.index());
     MD5Hash md5 = s.write(file);

@@ -4,6 +4,7 @@ import io.tso4j.core.ConsensusDriver;
 import io.tso4j.core.ConsensusException;
 import io.tso4j.core.ConsensusException.Kind;
 import io.tso4j.core.LeadershipEvent;
+import io.tso4j.core.LoadedMark;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
@@ -71,7 +72,7 @@ public final class RatisDriver implements ConsensusDriver {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicBoolean started = new AtomicBoolean();
-  private final Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<HighWaterReply>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
   private final LeadershipTracker leadership;
   private volatile LeaderLossDetector leaderLoss;
@@ -212,8 +213,9 @@ public final class RatisDriver implements ConsensusDriver {
   }
 
   @Override
-  public CompletableFuture<Long> loadHighWater(long term) {
-    return submit(HighWaterCommand.load(term));
+  public CompletableFuture<LoadedMark> loadHighWater(long term) {
+    return submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
+        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased()));
   }
 
   @Override
@@ -222,10 +224,20 @@ public final class RatisDriver implements ConsensusDriver {
       return CompletableFuture.failedFuture(new ConsensusException(Kind.PERMANENT,
           "[" + id + "] invalid persist: value " + atLeast + ", term " + term));
     }
-    return submit(HighWaterCommand.persist(term, atLeast));
+    // Every persist carries this node's lease: the register keeps the largest (docs/correctness.md F6, R5).
+    return submit(HighWaterCommand.persist(term, atLeast, leaseDuration.toNanos())).thenApply(HighWaterReply::value);
   }
 
-  private CompletableFuture<Long> submit(HighWaterCommand cmd) {
+  @Override
+  public CompletableFuture<Long> releaseLease(long term, long servedUpTo) {
+    if (servedUpTo < 0 || term < 0) {
+      return CompletableFuture.failedFuture(new ConsensusException(Kind.PERMANENT,
+          "[" + id + "] invalid release: value " + servedUpTo + ", term " + term));
+    }
+    return submit(HighWaterCommand.release(term, servedUpTo)).thenApply(HighWaterReply::value);
+  }
+
+  private CompletableFuture<HighWaterReply> submit(HighWaterCommand cmd) {
     if (closed) {
       return CompletableFuture.failedFuture(new ConsensusException(Kind.PERMANENT, "[" + id + "] driver closed"));
     }
@@ -241,7 +253,7 @@ public final class RatisDriver implements ConsensusDriver {
             hostRegister == null ? cmd.encode() : HighWaterRegister.tag(cmd.encode()))))
         .setType(RaftClientRequest.writeRequestType())
         .build();
-    CompletableFuture<Long> result = new CompletableFuture<>();
+    CompletableFuture<HighWaterReply> result = new CompletableFuture<>();
     pending.add(result);
     result.whenComplete((v, e) -> pending.remove(result));
     ScheduledFuture<?> timer;
@@ -263,7 +275,7 @@ public final class RatisDriver implements ConsensusDriver {
     }
     reply.whenComplete((r, e) -> {
       try {
-        result.complete(toValue(cmd, r, e));
+        result.complete(toReply(cmd, r, e));
       } catch (ConsensusException ce) {
         result.completeExceptionally(ce);
       }
@@ -271,7 +283,7 @@ public final class RatisDriver implements ConsensusDriver {
     return result;
   }
 
-  private long toValue(HighWaterCommand cmd, RaftClientReply r, Throwable e) throws ConsensusException {
+  private HighWaterReply toReply(HighWaterCommand cmd, RaftClientReply r, Throwable e) throws ConsensusException {
     if (e != null) {
       throw RatisErrors.classify(id, e);
     }
@@ -292,7 +304,11 @@ public final class RatisDriver implements ConsensusDriver {
     }
     switch (reply.status()) {
       case OK:
-        return reply.value();
+        return reply;
+      case OUT_OF_RANGE:
+        // The fence clamps every value to the limit, so only a broken proposer gets here; the register is unchanged.
+        throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine refused " + cmd.op() + " of "
+            + cmd.value() + ": above the largest physical time a timestamp can carry (" + reply.value() + ")");
       case FENCED:
         throw new ConsensusException(Kind.FENCED, "[" + id + "] " + cmd.op() + " of term " + cmd.term()
             + " landed in term " + reply.entryTerm() + " (fenced term " + reply.value() + ")");
@@ -385,7 +401,7 @@ public final class RatisDriver implements ConsensusDriver {
       reg.setLeadershipHints(null);
     }
     events.shutdownNow();
-    for (CompletableFuture<Long> f : List.copyOf(pending)) {
+    for (CompletableFuture<HighWaterReply> f : List.copyOf(pending)) {
       f.completeExceptionally(new ConsensusException(Kind.PERMANENT, "[" + id + "] driver closed"));
     }
     if (ownsServer) {

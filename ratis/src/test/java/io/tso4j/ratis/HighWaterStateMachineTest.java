@@ -77,7 +77,7 @@ final class HighWaterStateMachineTest {
   void malformedCommandsGetBadCommandAndStillAdvanceTheAppliedIndex() throws Exception {
     assertThat(apply(1, 1, new byte[] {1, 2, 3}).status()).isEqualTo(HighWaterReply.Status.BAD_COMMAND);
     byte[] future = HighWaterCommand.persist(1, 5).encode();
-    future[0] = 2;
+    future[0] = 3;
     assertThat(apply(1, 2, future).status()).isEqualTo(HighWaterReply.Status.BAD_COMMAND);
     assertThat(sm.highWater()).isZero();
   }
@@ -102,6 +102,32 @@ final class HighWaterStateMachineTest {
     sm.takeSnapshot();
     restored.reinitialize();
     assertThat(restored.highWater()).isEqualTo(2000);
+  }
+
+  @Test
+  void snapshotsKeepTheLeaseRecordsAndVersionOneFilesStillLoad() throws Exception {
+    apply(3, 5, HighWaterCommand.persist(3, 1234, 240_000_000).encode());
+    apply(3, 6, HighWaterCommand.release(3, 1300).encode());
+    sm.takeSnapshot();
+    HighWaterStateMachine restored = new HighWaterStateMachine();
+    initialize(restored);
+    assertThat(restored.register().state()).isEqualTo(new HighWaterRegister.State(1300, 3, 240_000_000, 3, true));
+
+    // A version-1 file (as written before leases were recorded), under a newer name so it is the latest.
+    Path dirOfSnapshots = sm.getLatestSnapshot().getFiles().get(0).getPath().getParent();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(HighWaterSnapshot.V1_SIZE);
+    b.putInt(HighWaterSnapshot.MAGIC).put((byte) 1).putLong(4).putLong(9).putLong(5555).putLong(4);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(b.array(), 0, HighWaterSnapshot.V1_SIZE - 4);
+    b.putInt((int) crc.getValue());
+    Path v1 = dirOfSnapshots.resolve("snapshot.4_9");
+    Files.write(v1, b.array());
+    org.apache.ratis.util.MD5FileUtil.saveMD5File(v1.toFile(),
+        org.apache.ratis.util.MD5FileUtil.computeMd5ForFile(v1.toFile()));
+    HighWaterStateMachine old = new HighWaterStateMachine();
+    initialize(old);
+    assertThat(old.register().state()).isEqualTo(new HighWaterRegister.State(5555, 4));
+    assertThat(old.getLastAppliedTermIndex()).isEqualTo(TermIndex.valueOf(4, 9));
   }
 
   @Test

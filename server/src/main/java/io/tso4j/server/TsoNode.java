@@ -157,15 +157,16 @@ public final class TsoNode implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: stops serving first (no request that arrives from now on gets a timestamp here), then, if this
-   * node leads, hands Raft leadership to a healthy follower (for up to {@link #HANDOFF_TIMEOUT}), then stops Raft (if
-   * the transfer failed, the others elect a leader as after a crash), ends the watch streams and stops the gRPC
-   * service. The new leader fences as after any election, so its first timestamp is
-   * above everything this node served (docs/correctness.md H1). Idempotent.
+   * Graceful shutdown: stops serving first (no request that arrives from now on gets a timestamp here) and, if this
+   * node serves, commits a lease release (for up to {@link #HANDOFF_TIMEOUT}), then, if this node leads, hands Raft
+   * leadership to a healthy follower (for up to {@link #HANDOFF_TIMEOUT}), then stops Raft (if the transfer failed, the
+   * others elect a leader as after a crash), ends the watch streams and stops the gRPC service. The new leader fences
+   * as after any election, so its first timestamp is above everything this node served, and skips its lease wait if
+   * the release committed (docs/correctness.md H1, H2). Idempotent.
    */
   @Override
   public void close() {
-    oracle.stopServing();
+    oracle.stopServingAndReleaseLease(HANDOFF_TIMEOUT);
     long started = System.nanoTime();
     Optional<String> to = driver.transferLeadership(HANDOFF_TIMEOUT);
     to.ifPresent(l -> LOG.info("[{}] handed leadership to {} in {} ms", config.nodeId(), l,

@@ -5,20 +5,25 @@ import java.time.Instant;
 /**
  * A tso4j timestamp: a 64-bit value {@code physical_ms << 18 | logical}, ordered by its value.
  *
- * <p>The high 46 bits are milliseconds since the Unix epoch (good until about the year 4199), the low 18 bits a
- * logical counter (262,144 values per millisecond). Timestamps compare by their 64-bit value. Instances are
- * immutable and thread-safe.
+ * <p>The one rule of the layout: <b>every timestamp is a non-negative {@code long}</b>. The sign bit is always 0,
+ * the next 45 bits are milliseconds since the Unix epoch (physical part below 2<sup>45</sup>, good until
+ * 3084-12-12T12:41:28.831Z), the low 18 bits a logical counter (262,144 values per millisecond). So the signed
+ * order of the 64-bit values is the order of the timestamps, and -1 can never be a timestamp (callers use it as
+ * "none"). Timestamps compare by their 64-bit value. Instances are immutable and thread-safe.
  */
 public final class Timestamp implements Comparable<Timestamp> {
   /** Bits of the logical part. */
   public static final int LOGICAL_BITS = 18;
-  /** Bits of the physical (millisecond) part. */
-  public static final int PHYSICAL_BITS = 46;
+  /** Bits of the physical (millisecond) part; with the logical bits they fill 63 bits, leaving the sign bit 0. */
+  public static final int PHYSICAL_BITS = 45;
   /** The largest logical value, 262,143. */
   public static final int MAX_LOGICAL = (1 << LOGICAL_BITS) - 1;
   /** How many timestamps fit in one physical millisecond, 262,144; also the largest batch one call may ask for. */
   public static final int PER_MILLISECOND = 1 << LOGICAL_BITS;
-  /** The largest physical value, in milliseconds since the epoch. */
+  /**
+   * The largest physical value, 2<sup>45</sup> − 1 milliseconds since the epoch (3084-12-12T12:41:28.831Z): the
+   * largest timestamp, {@code pack(MAX_PHYSICAL, MAX_LOGICAL)}, is {@link Long#MAX_VALUE}.
+   */
   public static final long MAX_PHYSICAL = (1L << PHYSICAL_BITS) - 1;
 
   private final long value;

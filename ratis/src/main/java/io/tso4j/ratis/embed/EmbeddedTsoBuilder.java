@@ -45,7 +45,10 @@ public abstract class EmbeddedTsoBuilder<B extends EmbeddedTsoBuilder<B>> {
     return (B) this;
   }
 
-  /** The leader watch and window settings (default {@link FenceConfig#defaults()}). */
+  /**
+   * The leader watch and window settings (default {@link FenceConfig#defaults()}: the keep-alive interval is derived
+   * from the lease by {@link FenceConfig#keepAliveIntervalFor}). Checked against the lease at {@link #start()}.
+   */
   public B fence(FenceConfig config) {
     this.fence = Objects.requireNonNull(config, "fence");
     return self();
@@ -86,11 +89,18 @@ public abstract class EmbeddedTsoBuilder<B extends EmbeddedTsoBuilder<B>> {
    * TSO group in co-hosted mode, the host's group in piggyback mode) and its fence completed.
    *
    * @throws ConsensusException PERMANENT if the server does not host the group or its state machine does not fit
-   * @throws IllegalArgumentException if the server's settings make the lease unsafe (pre-vote disabled)
+   * @throws IllegalArgumentException if the server's settings make the lease unsafe (pre-vote disabled), or the
+   *     fence settings do not fit the lease the server's election timeout gives (the message names both values)
    */
   public EmbeddedTso start() throws ConsensusException {
     prepare();
     RatisDriver driver = newDriver(requestTimeout);
+    try {
+      fence.checkAgainstLease(driver.leaseDuration());
+    } catch (IllegalArgumentException e) {
+      driver.close();
+      throw e;
+    }
     String id = driver.localId();
     Consumer<Throwable> fatal = fatalHandler != null ? fatalHandler
         : e -> LOG.error("[{}] embedded TSO poisoned; it will not serve again", id, e);

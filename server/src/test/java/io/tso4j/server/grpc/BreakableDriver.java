@@ -3,6 +3,7 @@ package io.tso4j.server.grpc;
 import io.tso4j.core.ConsensusDriver;
 import io.tso4j.core.ConsensusException;
 import io.tso4j.core.LeadershipEvent;
+import io.tso4j.core.LoadedMark;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -29,8 +30,13 @@ final class BreakableDriver implements ConsensusDriver {
   }
 
   @Override
-  public CompletableFuture<Long> loadHighWater(long term) {
+  public CompletableFuture<LoadedMark> loadHighWater(long term) {
     return broken ? failed() : delegate.loadHighWater(term);
+  }
+
+  @Override
+  public CompletableFuture<Long> releaseLease(long term, long servedUpTo) {
+    return broken ? failed() : delegate.releaseLease(term, servedUpTo);
   }
 
   @Override
@@ -58,7 +64,7 @@ final class BreakableDriver implements ConsensusDriver {
     delegate.close();
   }
 
-  private static CompletableFuture<Long> failed() {
+  private static <T> CompletableFuture<T> failed() {
     return CompletableFuture.failedFuture(
         new ConsensusException(ConsensusException.Kind.PERMANENT, "broken on purpose by the test"));
   }

@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
 
 /**
  * An in-process test cluster of N tso4j nodes on 127.0.0.1, each a {@link RatisDriver} (real files under a base
- * directory) plus a {@link TimestampOracle} with {@link FenceConfig#defaults()} and the system clock.
+ * directory) plus a {@link TimestampOracle} with {@link FenceConfig#defaults()} and the system clock, unless set per
+ * node ({@link #setRpcTimeout}, {@link #setClock}, {@link #setFence}; they take effect at the node's next restart).
  *
  * <p>Nodes are addressed by index 0..N-1. Peer ids are unique per cluster instance (so fault injection of one cluster
  * never touches another in the same JVM). Not thread-safe: drive it from the test thread.
@@ -43,6 +44,9 @@ public final class RatisTestCluster implements AutoCloseable {
   private final RatisDriver[] drivers;
   private final TimestampOracle[] oracles;
   private final boolean[] running;
+  private final Duration[][] rpcTimeouts;
+  private final TsoClock[] clocks;
+  private final FenceConfig[] fences;
   private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
 
   private RatisTestCluster(int size, Path baseDir, long snapshotThreshold) throws IOException {
@@ -57,6 +61,57 @@ public final class RatisTestCluster implements AutoCloseable {
     drivers = new RatisDriver[size];
     oracles = new TimestampOracle[size];
     running = new boolean[size];
+    rpcTimeouts = new Duration[size][];
+    clocks = new TsoClock[size];
+    fences = new FenceConfig[size];
+    for (int i = 0; i < size; i++) {
+      rpcTimeouts[i] = new Duration[] {RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MIN,
+          RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MAX};
+      clocks[i] = TsoClock.system();
+      fences[i] = FenceConfig.defaults();
+    }
+  }
+
+  /**
+   * A cluster that is not started yet: set per-node options, then {@link #startAll()}. Nodes default to the Raft
+   * election timeouts of {@link RatisDriverConfig} (lease 0.8 × the minimum), the system clock and {@link
+   * FenceConfig#defaults()}.
+   */
+  public static RatisTestCluster create(int size, Path baseDir, long snapshotThreshold) throws IOException {
+    return new RatisTestCluster(size, baseDir, snapshotThreshold);
+  }
+
+  /** Starts every node that does not run (closing the cluster if one fails). */
+  public RatisTestCluster startAll() throws Exception {
+    try {
+      for (int i = 0; i < size(); i++) {
+        if (!running[i]) {
+          restart(i);
+        }
+      }
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  /** Node {@code i}'s Raft election timeouts from its next (re)start on; its lease is 0.8 × {@code min}. */
+  public RatisTestCluster setRpcTimeout(int i, Duration min, Duration max) {
+    rpcTimeouts[i] = new Duration[] {min, max};
+    return this;
+  }
+
+  /** Node {@code i}'s clocks from its next (re)start on (fault injection: a skewed or stepped wall clock). */
+  public RatisTestCluster setClock(int i, TsoClock clock) {
+    clocks[i] = clock;
+    return this;
+  }
+
+  /** Node {@code i}'s fence settings from its next (re)start on. */
+  public RatisTestCluster setFence(int i, FenceConfig fence) {
+    fences[i] = fence;
+    return this;
   }
 
   /** Starts a cluster of {@code size} nodes with data under {@code baseDir}, no automatic snapshots. */
@@ -66,16 +121,7 @@ public final class RatisTestCluster implements AutoCloseable {
 
   /** Starts a cluster whose nodes snapshot every {@code snapshotThreshold} entries (0: never). */
   public static RatisTestCluster start(int size, Path baseDir, long snapshotThreshold) throws Exception {
-    RatisTestCluster c = new RatisTestCluster(size, baseDir, snapshotThreshold);
-    try {
-      for (int i = 0; i < size; i++) {
-        c.restart(i);
-      }
-    } catch (Exception | Error e) {
-      c.close();
-      throw e;
-    }
-    return c;
+    return new RatisTestCluster(size, baseDir, snapshotThreshold).startAll();
   }
 
   /** The number of nodes. */
@@ -90,7 +136,8 @@ public final class RatisTestCluster implements AutoCloseable {
 
   /** The driver configuration of node {@code i}. */
   public RatisDriverConfig config(int i) {
-    RatisDriverConfig.Builder b = RatisDriverConfig.builder().nodeId(ids.get(i)).peers(peers).dataDir(dataDir(i));
+    RatisDriverConfig.Builder b = RatisDriverConfig.builder().nodeId(ids.get(i)).peers(peers).dataDir(dataDir(i))
+        .rpcTimeout(rpcTimeouts[i][0], rpcTimeouts[i][1]);
     if (snapshotThreshold > 0) {
       b.snapshotThreshold(snapshotThreshold);
     }
@@ -170,8 +217,13 @@ public final class RatisTestCluster implements AutoCloseable {
       throw new IllegalStateException("node " + i + " is running");
     }
     RatisDriver driver = RatisDriver.create(config(i));
-    TimestampOracle oracle = new TimestampOracle(driver, FenceConfig.defaults(), TsoClock.system(),
-        fatalErrors::add);
+    TimestampOracle oracle;
+    try {
+      oracle = new TimestampOracle(driver, fences[i], clocks[i], fatalErrors::add);
+    } catch (RuntimeException e) {
+      driver.close();
+      throw e;
+    }
     try {
       oracle.start();
     } catch (ConsensusException | RuntimeException e) {

@@ -41,7 +41,7 @@ final class RatisFencingIT {
       assertThat(failure(d.loadHighWater(oldTerm)).kind()).isEqualTo(Kind.FENCED);
       assertThat(failure(d.persistHighWater(1, term + 1)).kind()).isEqualTo(Kind.FENCED);
       // The fenced write did not raise the mark.
-      assertThat(d.loadHighWater(term).get(5, TimeUnit.SECONDS)).isLessThan(Long.MAX_VALUE / 2);
+      assertThat(d.loadHighWater(term).get(5, TimeUnit.SECONDS).highWater()).isLessThan(Long.MAX_VALUE / 2);
 
       int follower = IntStream.range(0, 3).filter(i -> i != old && i != leader).findFirst().orElseThrow();
       RatisDriver f = c.driver(follower);
@@ -57,7 +57,7 @@ final class RatisFencingIT {
     }
   }
 
-  private static ConsensusException failure(CompletableFuture<Long> f) {
+  private static ConsensusException failure(CompletableFuture<?> f) {
     Throwable[] seen = new Throwable[1];
     assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).satisfies(t -> seen[0] = t.getCause());
     assertThat(seen[0]).isInstanceOf(ConsensusException.class);
