@@ -2,10 +2,13 @@ package io.tso4j.cli;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -15,7 +18,7 @@ import picocli.CommandLine.ParseResult;
  * <p>Errors are one line on stderr and an exit code from {@link ExitCodes}; never a stack trace (set
  * {@code TSO4J_DEBUG=1} to see one).
  */
-@Command(name = "tso4j", mixinStandardHelpOptions = true, version = "tso4j 0.1.0-SNAPSHOT",
+@Command(name = "tso4j", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
     description = "A Raft-backed timestamp oracle.",
     subcommands = {ServeCommand.class, LocalClusterCommand.class, GetCommand.class, ParseCommand.class,
         BenchCommand.class, WatchCommand.class, StressCommand.class})
@@ -42,7 +45,7 @@ public final class Main implements Runnable {
     cmd.setOut(out);
     cmd.setErr(err);
     try {
-      cmd.setDefaultValueProvider(ConfigDefaults.load(args, env));
+      cmd.setDefaultValueProvider(ConfigDefaults.load(args, env, configKeys(cmd)));
     } catch (IllegalArgumentException e) {
       err.println("tso4j: " + e.getMessage());
       return ExitCodes.USAGE;
@@ -56,6 +59,20 @@ public final class Main implements Runnable {
       return ExitCodes.USAGE;
     });
     return cmd.execute(args);
+  }
+
+  /** The keys a config file may set: the long names, without dashes, of the options of every command. */
+  static Set<String> configKeys(CommandLine cmd) {
+    Set<String> keys = new TreeSet<>();
+    for (OptionSpec o : cmd.getCommandSpec().options()) {
+      if (ConfigDefaults.configurable(o)) {
+        keys.add(o.longestName().substring(2));
+      }
+    }
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      keys.addAll(configKeys(sub));
+    }
+    return keys;
   }
 
   /** Turns exceptions from a command into one line on stderr and an exit code. */

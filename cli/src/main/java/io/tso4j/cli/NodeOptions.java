@@ -21,11 +21,11 @@ final class NodeOptions {
   /** The fence settings these options give. */
   FenceConfig fenceConfig() {
     if (rpcTimeoutMax.compareTo(rpcTimeoutMin) <= 0) {
-      throw new IllegalArgumentException("--rpc-timeout-max (" + rpcTimeoutMax + ") must be greater than "
-          + "--rpc-timeout-min (" + rpcTimeoutMin + ")");
+      throw new IllegalArgumentException("--rpc-timeout-max (" + DurationConverter.format(rpcTimeoutMax)
+          + ") must be greater than --rpc-timeout-min (" + DurationConverter.format(rpcTimeoutMin) + ")");
     }
     if (window.toMillis() < 100) {
-      throw new IllegalArgumentException("--window must be at least 100ms, was " + window);
+      throw new IllegalArgumentException("--window must be at least 100ms, was " + DurationConverter.format(window));
     }
     FenceConfig d = FenceConfig.defaults();
     Duration keepAlive = rpcTimeoutMin.dividedBy(3);

@@ -1,6 +1,7 @@
 package io.tso4j.cli;
 
 import io.tso4j.server.NodeStartException;
+import io.tso4j.server.NodeTuning;
 import io.tso4j.server.PeerSpec;
 import io.tso4j.server.TsoNode;
 import io.tso4j.core.TsoClock;
@@ -51,6 +52,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   NodeOptions nodeOptions;
 
+  @Mixin
+  NodeTuningOptions tuningOptions;
+
   @Override
   public Integer call() throws Exception {
     List<PeerSpec> parsed;
@@ -72,18 +76,23 @@ final class ServeCommand implements Callable<Integer> {
     }
     Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
     TsoNode.Config cfg;
+    NodeTuning tuning;
     try {
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
-          nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, nodeOptions.fenceConfig(),
+          nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, tuningOptions.applyTo(nodeOptions.fenceConfig()),
           TsoClock.system());
+      tuning = tuningOptions.tuning();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (tuningOptions.logDir != null) {
+      LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
     }
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
     StopSignal stop = new StopSignal();
     TsoNode node;
     try {
-      node = TsoNode.start(cfg, cause -> {
+      node = TsoNode.start(cfg, tuning, cause -> {
         exitCode.set(ExitCodes.FATAL);
         stop.release("fatal error");
       });
