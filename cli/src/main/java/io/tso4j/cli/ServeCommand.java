@@ -24,8 +24,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run one tso4j node. Every option can also come from TSO4J_<OPTION> or a --config file.")
 final class ServeCommand implements Callable<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
   @Spec
   CommandSpec spec;
 
@@ -104,7 +102,10 @@ final class ServeCommand implements Callable<Integer> {
         + ", data in " + dir.toAbsolutePath());
     out.flush();
     stop.await();
-    LOG.info("[{}] shutting down ({})", id, stop.reason());
+    // Looked up here, not in a static field: picocli builds every command at start, and a static logger would set
+    // up logging for commands that never log (get, parse, --version).
+    Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    log.info("[{}] shutting down ({})", id, stop.reason());
     node.close();
     if (exitCode.get() != ExitCodes.OK) {
       throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");

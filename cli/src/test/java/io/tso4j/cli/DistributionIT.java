@@ -206,7 +206,10 @@ final class DistributionIT {
       reader.join(5_000);
       assertThat(out.toString()).contains("stopping the local cluster");
       assertThat(dir.resolve("cluster-data/n1")).isDirectory();
-      assertThat(logs.resolve("tso4j-local-cluster.log")).isNotEmptyFile();
+      // The daemon's logging set-up (DaemonLogging, no XML) in the --log-dir file.
+      assertThat(Files.readAllLines(logs.resolve("tso4j-local-cluster.log")))
+          .anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  RatisDriver - \\[n1\\] Ratis driver started.*"))
+          .noneMatch(l -> l.contains("DEBUG"));
     } finally {
       cluster.destroyForcibly();
     }
