@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -44,12 +45,31 @@ final class ConfigDefaults implements IDefaultValueProvider {
 
   /**
    * Reads the config file named by {@code --config} in {@code args} or by TSO4J_CONFIG in {@code env}, and checks it
-   * and the {@code TSO4J_*} variables against {@code knownKeys} (the long option names without dashes).
+   * and the {@code TSO4J_*} variables against the long option names (without dashes): {@code commandKeys}, those of
+   * the command being run, and only if a key is not among them, {@code allKeys}, those of every command (whose
+   * model costs time to build).
    *
    * @throws IllegalArgumentException if the file is named but missing or unreadable, or a key or variable is unknown
    *     (the message says which, and suggests the closest known key)
    */
-  static ConfigDefaults load(String[] args, Map<String, String> env, Set<String> knownKeys) {
+  static ConfigDefaults load(String[] args, Map<String, String> env, Set<String> commandKeys,
+      Supplier<Set<String>> allKeys) {
+    Supplier<Set<String>> known = new Supplier<>() {
+      private Set<String> all;
+
+      @Override
+      public Set<String> get() {
+        if (all == null) {
+          all = allKeys.get();
+        }
+        return all;
+      }
+    };
+    return read(args, env, commandKeys, known);
+  }
+
+  private static ConfigDefaults read(String[] args, Map<String, String> env, Set<String> commandKeys,
+      Supplier<Set<String>> knownKeys) {
     String path = env.get("TSO4J_CONFIG");
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--config") && i + 1 < args.length) {
@@ -67,34 +87,42 @@ final class ConfigDefaults implements IDefaultValueProvider {
       } catch (IOException | IllegalArgumentException e) {
         throw new IllegalArgumentException("cannot read config file " + path + ": " + e.getMessage());
       }
-      checkFile(path, props, knownKeys);
+      checkFile(path, props, commandKeys, knownKeys);
     }
-    checkEnv(env, knownKeys);
+    checkEnv(env, commandKeys, knownKeys);
     return new ConfigDefaults(env, props);
   }
 
-  private static void checkFile(String path, Properties props, Set<String> knownKeys) {
+  private static void checkFile(String path, Properties props, Set<String> commandKeys,
+      Supplier<Set<String>> knownKeys) {
     for (String key : new TreeSet<>(props.stringPropertyNames())) {
       if (key.equals("config")) {
         throw new IllegalArgumentException("key 'config' in " + path + ": a config file cannot name another one");
       }
-      if (!knownKeys.contains(key)) {
+      if (!commandKeys.contains(key) && !knownKeys.get().contains(key)) {
         throw new IllegalArgumentException("unknown key '" + key + "' in " + path
-            + Suggestion.closest(key, knownKeys).map(s -> "; did you mean '" + s + "'?").orElse(""));
+            + Suggestion.closest(key, knownKeys.get()).map(s -> "; did you mean '" + s + "'?").orElse(""));
       }
     }
   }
 
-  private static void checkEnv(Map<String, String> env, Set<String> knownKeys) {
-    Set<String> known = new TreeSet<>();
-    for (String v : OTHER_VARIABLES) {
-      known.add(v.substring(ENV_PREFIX.length()));
-    }
-    for (String key : knownKeys) {
-      known.add(variable(key).substring(ENV_PREFIX.length()));
+  private static void checkEnv(Map<String, String> env, Set<String> commandKeys, Supplier<Set<String>> knownKeys) {
+    Set<String> quick = new TreeSet<>(OTHER_VARIABLES);
+    for (String key : commandKeys) {
+      quick.add(variable(key));
     }
     for (String name : new TreeSet<>(env.keySet())) {
-      if (name.startsWith(ENV_PREFIX) && !known.contains(name.substring(ENV_PREFIX.length()))) {
+      if (!name.startsWith(ENV_PREFIX) || quick.contains(name)) {
+        continue;
+      }
+      Set<String> known = new TreeSet<>();
+      for (String v : OTHER_VARIABLES) {
+        known.add(v.substring(ENV_PREFIX.length()));
+      }
+      for (String key : knownKeys.get()) {
+        known.add(variable(key).substring(ENV_PREFIX.length()));
+      }
+      if (!known.contains(name.substring(ENV_PREFIX.length()))) {
         Optional<String> near = Suggestion.closest(name.substring(ENV_PREFIX.length()), known);
         throw new IllegalArgumentException("unknown variable " + name + " in the environment"
             + near.map(s -> "; did you mean " + ENV_PREFIX + s + "?").orElse(""));

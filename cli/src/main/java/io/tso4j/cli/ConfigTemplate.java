@@ -19,8 +19,9 @@ final class ConfigTemplate {
 
   /** The file's text for the {@code serve} command. */
   static String render() {
-    CommandLine root = new CommandLine(new Main());
-    root.setDefaultValueProvider(ConfigDefaults.load(new String[0], Map.of(), Main.configKeys(root)));
+    CommandLine root = Main.commandLine("serve");
+    root.setDefaultValueProvider(ConfigDefaults.load(new String[0], Map.of(), Main.configKeys(root),
+        () -> Main.configKeys(Main.commandLine(null))));
     CommandLine serve = root.getSubcommands().get("serve");
     StringBuilder b = new StringBuilder();
     b.append("# Settings of `tso4j serve`: one KEY=VALUE per option, KEY being the long option name without dashes.\n")

@@ -89,13 +89,14 @@ final class ConfigDefaultsTest {
 
   @Test
   void flagBeatsEnvironmentWhichBeatsFileWhichBeatsDefault() throws IOException {
-    CommandLine cmd = new CommandLine(new Main());
+    CommandLine cmd = Main.commandLine("serve");
     Path f = file("window=4s\nrpc-timeout-max=700ms\nhandoff-grace=2s\n");
     env.put("TSO4J_WINDOW", "5s");
     env.put("TSO4J_RPC_TIMEOUT_MAX", "600ms");
     String[] args = {"serve", "--config", f.toString(), "--id", "n1", "--peers", "n1=127.0.0.1:7101",
         "--window", "6s"};
-    cmd.setDefaultValueProvider(ConfigDefaults.load(args, env, Main.configKeys(cmd)));
+    cmd.setDefaultValueProvider(ConfigDefaults.load(args, env, Main.configKeys(cmd),
+        () -> Main.configKeys(Main.commandLine(null))));
     cmd.parseArgs(args);
     ServeCommand serve = cmd.getSubcommands().get("serve").getCommand();
     assertThat(serve.nodeOptions.window).isEqualTo(Duration.ofSeconds(6));
@@ -140,7 +141,7 @@ final class ConfigDefaultsTest {
   /** An annotation default on an option that BuiltInDefaults owns must say the same, or readers are misled. */
   @Test
   void annotationDefaultsAgreeWithTheBuiltInOnes() {
-    CommandLine root = new CommandLine(new Main());
+    CommandLine root = Main.commandLine(null);
     int checked = 0;
     for (CommandLine sub : root.getSubcommands().values()) {
       for (OptionSpec o : sub.getCommandSpec().options()) {
@@ -156,6 +157,17 @@ final class ConfigDefaultsTest {
       }
     }
     assertThat(checked).as("NodeOptions declares defaults for its three options").isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void onlyTheNamedCommandIsBuiltAndAllForHelpOrATypo() {
+    assertThat(Main.commandLine("get").getSubcommands().keySet()).containsExactly("get");
+    assertThat(Main.commandLine(null).getSubcommands()).hasSize(7);
+    assertThat(Main.commandLine("serv").getSubcommands()).hasSize(7);
+    assertThat(run("serv")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("Unmatched argument at index 0: 'serv'").contains("serve");
+    assertThat(run("--help")).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString()).contains("local-cluster", "stress", "watch");
   }
 
   @Test
