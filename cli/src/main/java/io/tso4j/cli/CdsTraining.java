@@ -27,6 +27,8 @@ public final class CdsTraining {
 
   /** Runs the training and exits 0 (a step that could not finish in time only leaves its classes out). */
   public static void main(String[] args) throws Exception {
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger(); // as Main does: JUL (gRPC) into the log
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     StringWriter sink = new StringWriter();
     PrintWriter out = new PrintWriter(sink, true);
     Main.run(new String[] {"--version"}, Map.of(), out, out);
