@@ -1,6 +1,8 @@
 package io.tso4j.cli;
 
+import io.tso4j.core.FenceConfig;
 import io.tso4j.server.NodeStartException;
+import io.tso4j.server.NodeTuning;
 import io.tso4j.server.PeerSpec;
 import io.tso4j.server.LocalCluster;
 import java.io.PrintWriter;
@@ -44,6 +46,9 @@ final class LocalClusterCommand implements Callable<Integer> {
   @Mixin
   NodeOptions nodeOptions;
 
+  @Mixin
+  NodeTuningOptions tuningOptions;
+
   @Override
   public Integer call() throws Exception {
     if (nodes != 1 && nodes != 3 && nodes != 5) {
@@ -57,11 +62,22 @@ final class LocalClusterCommand implements Callable<Integer> {
     for (int i = 1; i <= nodes; i++) {
       peers.add(new PeerSpec("n" + i, host, basePort + 100 + i - 1, basePort + i - 1));
     }
+    FenceConfig fence;
+    NodeTuning tuning;
+    try {
+      fence = tuningOptions.applyTo(nodeOptions.fenceConfig());
+      tuning = tuningOptions.tuning();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (tuningOptions.logDir != null) {
+      LogDirectory.use(tuningOptions.logDir, "tso4j-local-cluster");
+    }
     StopSignal stop = new StopSignal();
     LocalCluster cluster;
     try {
       cluster = LocalCluster.ratis(peers, dataDir, nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax,
-          nodeOptions.fenceConfig(), cause -> stop.release("fatal error"));
+          fence, tuning, cause -> stop.release("fatal error"));
     } catch (NodeStartException e) {
       throw new CliException(ExitCodes.STARTUP, "cannot start the local cluster: " + e.getMessage(), e);
     }

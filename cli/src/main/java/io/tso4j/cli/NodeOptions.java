@@ -21,11 +21,11 @@ final class NodeOptions {
   /** The fence settings these options give. */
   FenceConfig fenceConfig() {
     if (rpcTimeoutMax.compareTo(rpcTimeoutMin) <= 0) {
-      throw new IllegalArgumentException("--rpc-timeout-max (" + rpcTimeoutMax + ") must be greater than "
-          + "--rpc-timeout-min (" + rpcTimeoutMin + ")");
+      throw new IllegalArgumentException("--rpc-timeout-max (" + DurationConverter.format(rpcTimeoutMax)
+          + ") must be greater than --rpc-timeout-min (" + DurationConverter.format(rpcTimeoutMin) + ")");
     }
     if (window.toMillis() < 100) {
-      throw new IllegalArgumentException("--window must be at least 100ms, was " + window);
+      throw new IllegalArgumentException("--window must be at least 100ms, was " + DurationConverter.format(window));
     }
     // The keep-alive interval is derived from the lease (0.8 x rpc-timeout-min) by FenceConfig's one rule.
     return FenceConfig.builder().window(window).extendThreshold(window.dividedBy(3)).build();

@@ -1,6 +1,7 @@
 package io.tso4j.cli;
 
 import io.tso4j.server.NodeStartException;
+import io.tso4j.server.NodeTuning;
 import io.tso4j.server.PeerSpec;
 import io.tso4j.server.TsoNode;
 import io.tso4j.core.TsoClock;
@@ -23,8 +24,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run one tso4j node. Every option can also come from TSO4J_<OPTION> or a --config file.")
 final class ServeCommand implements Callable<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
   @Spec
   CommandSpec spec;
 
@@ -51,6 +50,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   NodeOptions nodeOptions;
 
+  @Mixin
+  NodeTuningOptions tuningOptions;
+
   @Override
   public Integer call() throws Exception {
     List<PeerSpec> parsed;
@@ -72,18 +74,23 @@ final class ServeCommand implements Callable<Integer> {
     }
     Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
     TsoNode.Config cfg;
+    NodeTuning tuning;
     try {
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
-          nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, nodeOptions.fenceConfig(),
+          nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, tuningOptions.applyTo(nodeOptions.fenceConfig()),
           TsoClock.system());
+      tuning = tuningOptions.tuning();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (tuningOptions.logDir != null) {
+      LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
     }
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
     StopSignal stop = new StopSignal();
     TsoNode node;
     try {
-      node = TsoNode.start(cfg, cause -> {
+      node = TsoNode.start(cfg, tuning, cause -> {
         exitCode.set(ExitCodes.FATAL);
         stop.release("fatal error");
       });
@@ -95,7 +102,10 @@ final class ServeCommand implements Callable<Integer> {
         + ", data in " + dir.toAbsolutePath());
     out.flush();
     stop.await();
-    LOG.info("[{}] shutting down ({})", id, stop.reason());
+    // Looked up here, not in a static field: picocli builds every command at start, and a static logger would set
+    // up logging for commands that never log (get, parse, --version).
+    Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    log.info("[{}] shutting down ({})", id, stop.reason());
     node.close();
     if (exitCode.get() != ExitCodes.OK) {
       throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");

@@ -63,11 +63,23 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster ratis(List<PeerSpec> peers, Path dataDir, Duration rpcTimeoutMin,
       Duration rpcTimeoutMax, FenceConfig fence, Consumer<Throwable> onFatal) throws NodeStartException {
+    return ratis(peers, dataDir, rpcTimeoutMin, rpcTimeoutMax, fence, NodeTuning.defaults(), onFatal);
+  }
+
+  /**
+   * Starts one Ratis-backed node per entry of {@code peers} with the knobs in {@code tuning}; otherwise as {@link
+   * #ratis(List, Path, Duration, Duration, FenceConfig, Consumer)}.
+   *
+   * @throws NodeStartException if a node cannot start (the ones already started are stopped)
+   */
+  public static LocalCluster ratis(List<PeerSpec> peers, Path dataDir, Duration rpcTimeoutMin,
+      Duration rpcTimeoutMax, FenceConfig fence, NodeTuning tuning, Consumer<Throwable> onFatal)
+      throws NodeStartException {
     List<TsoNode> nodes = new ArrayList<>();
     try {
       for (PeerSpec p : peers) {
         nodes.add(TsoNode.start(new TsoNode.Config(p.id(), peers, p.host(), p.clientPort(), dataDir.resolve(p.id()),
-            rpcTimeoutMin, rpcTimeoutMax, fence, TsoClock.system()), onFatal));
+            rpcTimeoutMin, rpcTimeoutMax, fence, TsoClock.system()), tuning, onFatal));
       }
     } catch (NodeStartException e) {
       closeAll(new ArrayList<>(nodes));

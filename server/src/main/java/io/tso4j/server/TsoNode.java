@@ -33,14 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>The gRPC server carries two services: tso4j.v1 TimestampOracle and tso4j.v1 ServingStateWatch.
  */
 public final class TsoNode implements AutoCloseable {
-  /** Raft log entries between snapshots; keep-alives write ~15 entries a second, so the log stays short. */
-  static final long SNAPSHOT_THRESHOLD = 10_000;
-  /** How long {@link #close()} tries to hand leadership to a follower. */
-  static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(1);
-
   private static final Logger LOG = LoggerFactory.getLogger(TsoNode.class);
 
   private final Config config;
+  private final NodeTuning tuning;
   private final RatisDriver driver;
   private final TimestampOracle oracle;
   private final TsoGrpcServer grpc;
@@ -77,9 +73,10 @@ public final class TsoNode implements AutoCloseable {
     }
   }
 
-  private TsoNode(Config config, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
+  private TsoNode(Config config, NodeTuning tuning, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
       ServingStateWatchService watch) {
     this.config = config;
+    this.tuning = tuning;
     this.driver = driver;
     this.oracle = oracle;
     this.grpc = grpc;
@@ -92,6 +89,16 @@ public final class TsoNode implements AutoCloseable {
    * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory)
    */
   public static TsoNode start(Config config, Consumer<Throwable> fatalHandler) throws NodeStartException {
+    return start(config, NodeTuning.defaults(), fatalHandler);
+  }
+
+  /**
+   * Starts a node with the knobs in {@code tuning}. {@code fatalHandler} runs if the oracle is poisoned later.
+   *
+   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory)
+   */
+  public static TsoNode start(Config config, NodeTuning tuning, Consumer<Throwable> fatalHandler)
+      throws NodeStartException {
     Map<String, String> raftPeers = new LinkedHashMap<>();
     Map<String, String> clientEndpoints = new LinkedHashMap<>();
     for (PeerSpec p : config.peers()) {
@@ -105,7 +112,9 @@ public final class TsoNode implements AutoCloseable {
           .peers(raftPeers)
           .dataDir(config.dataDir())
           .rpcTimeout(config.rpcTimeoutMin(), config.rpcTimeoutMax())
-          .snapshotThreshold(SNAPSHOT_THRESHOLD)
+          .groupId(tuning.groupId())
+          .snapshotThreshold(tuning.snapshotThreshold())
+          .requestTimeout(tuning.raftRequestTimeout())
           .build());
     } catch (ConsensusException e) {
       throw new NodeStartException(e.reason(), e);
@@ -133,7 +142,7 @@ public final class TsoNode implements AutoCloseable {
       driver.close();
       throw new NodeStartException(e.reason(), e);
     }
-    return new TsoNode(config, driver, oracle, grpc, watch);
+    return new TsoNode(config, tuning, driver, oracle, grpc, watch);
   }
 
   /** The node's id. */
@@ -158,17 +167,18 @@ public final class TsoNode implements AutoCloseable {
 
   /**
    * Graceful shutdown: stops serving first (no request that arrives from now on gets a timestamp here) and, if this
-   * node serves, commits a lease release (for up to {@link #HANDOFF_TIMEOUT}), then, if this node leads, hands Raft
-   * leadership to a healthy follower (for up to {@link #HANDOFF_TIMEOUT}), then stops Raft (if the transfer failed, the
-   * others elect a leader as after a crash), ends the watch streams and stops the gRPC service. The new leader fences
-   * as after any election, so its first timestamp is above everything this node served, and skips its lease wait if
-   * the release committed (docs/correctness.md H1, H2). Idempotent.
+   * node serves, commits a lease release, then, if this node leads, hands Raft leadership to a healthy follower (each
+   * for up to {@link NodeTuning#handoffGrace()}; no transfer at all if that is zero), then stops Raft (if the transfer
+   * failed, the others elect a leader as after a crash), ends the watch streams and stops the gRPC service. The new
+   * leader fences as after any election, so its first timestamp is above everything this node served, and skips its
+   * lease wait if the release committed (docs/correctness.md H1, H2). Idempotent.
    */
   @Override
   public void close() {
-    oracle.stopServingAndReleaseLease(HANDOFF_TIMEOUT);
+    oracle.stopServingAndReleaseLease(tuning.handoffGrace());
     long started = System.nanoTime();
-    Optional<String> to = driver.transferLeadership(HANDOFF_TIMEOUT);
+    Optional<String> to = tuning.handoffGrace().isZero() ? Optional.empty()
+        : driver.transferLeadership(tuning.handoffGrace());
     to.ifPresent(l -> LOG.info("[{}] handed leadership to {} in {} ms", config.nodeId(), l,
         (System.nanoTime() - started) / 1_000_000));
     oracle.close();

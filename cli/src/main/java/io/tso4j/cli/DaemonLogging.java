@@ -1,0 +1,56 @@
+package io.tso4j.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+
+/**
+ * The daemon's logging set-up, found by logback through {@code META-INF/services}: to stderr, INFO for tso4j
+ * ({@code TSO4J_LOG_LEVEL}), WARN for Ratis ({@code TSO4J_RATIS_LOG_LEVEL}) and gRPC, ERROR for Ratis's per-append
+ * failure logs (tso4j logs leadership and serving changes itself).
+ *
+ * <p>Set up in code rather than in a logback.xml: the XML configuration loaded some 300 classes (Joran, the JDK's
+ * XML parser) and cost about 0.2 s of CPU of each node start (docs/operations.md, "Cold start"). A
+ * {@code -Dlogback.configurationFile} or a {@code logback-test.xml} on the class path still wins: this configurator
+ * then steps aside.
+ */
+public final class DaemonLogging extends ContextAwareBase implements Configurator {
+  /** The pattern of each line. */
+  static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+
+  @Override
+  public ExecutionStatus configure(LoggerContext context) {
+    if (System.getProperty("logback.configurationFile") != null
+        || DaemonLogging.class.getClassLoader().getResource("logback-test.xml") != null) {
+      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    }
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(PATTERN);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> err = new ConsoleAppender<>();
+    err.setContext(context);
+    err.setName("ERR");
+    err.setTarget("System.err");
+    err.setEncoder(encoder);
+    err.start();
+    level(context, "org.apache.ratis", System.getenv("TSO4J_RATIS_LOG_LEVEL"), Level.WARN);
+    level(context, "org.apache.ratis.grpc.server.GrpcLogAppender", null, Level.ERROR);
+    level(context, "org.apache.ratis.grpc.server.GrpcServerProtocolService", null, Level.ERROR);
+    level(context, "io.grpc", null, Level.WARN);
+    level(context, "io.tso4j", System.getenv("TSO4J_LOG_LEVEL"), Level.INFO);
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.addAppender(err);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  private static void level(LoggerContext context, String logger, String value, Level dflt) {
+    context.getLogger(logger).setLevel(Level.toLevel(value, dflt));
+  }
+}
