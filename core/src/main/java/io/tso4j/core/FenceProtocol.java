@@ -36,6 +36,8 @@ final class FenceProtocol {
   /** How long a Leader event waits for following events before the fence starts (flap coalescing). */
   static final long SETTLE_MILLIS = 10;
   static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
+  /** {@link #expectedServingAtNanos()} when this node is not fencing (no estimate). */
+  static final long NO_ESTIMATE = Long.MIN_VALUE;
 
   /**
    * What the loop observed just before an input.
@@ -103,6 +105,8 @@ final class FenceProtocol {
   private final HoldOff holdOff;
   private final FreezeEpisode freeze;
   private volatile boolean unsafeSkipLeaseWait;
+  /** Written on the watch thread, read by the service thread that answers a refusal (see the accessor). */
+  private volatile long expectedServingAtNanos = NO_ESTIMATE;
 
   // The step being computed.
   private Now now;
@@ -173,6 +177,15 @@ final class FenceProtocol {
    */
   void unsafeSkipLeaseWaitWithoutRelease() {
     unsafeSkipLeaseWait = true;
+  }
+
+  /**
+   * While this node fences a term, when (monotonic nanos) it expects to serve: the end of its lease wait plus one
+   * commit (the window renewal that follows). Before the load returns, the wait is estimated from this node's own
+   * lease; after it, the wait is known. {@link #NO_ESTIMATE} in every other phase. Any thread may call it.
+   */
+  long expectedServingAtNanos() {
+    return expectedServingAtNanos;
   }
 
   /** Handles one input at time {@code now}; returns the actions to run, in order (the last one a WakeAt or Exit). */
@@ -450,6 +463,8 @@ final class FenceProtocol {
     failures = 0;
     publish(new ServingState(Status.FENCING, t, Optional.of(id)));
     sendLoad();
+    // Before the load: this node's own lease from now, plus the load, persist and renewal commits (unknown yet).
+    expectedServingAtNanos = loadSentNanos + ownLeaseNanos + driftNanos;
   }
 
   private void sendLoad() {
@@ -524,6 +539,8 @@ final class FenceProtocol {
       waitUntilNanos = loadSentNanos + waitedLeaseNanos + driftNanos;
     }
     phase = Phase.LEASE_WAIT;
+    // The renewal after the wait takes about as long as the persist just did.
+    expectedServingAtNanos = Math.max(waitUntilNanos, now.monoNanos()) + (persistDoneNanos - loadDoneNanos);
   }
 
   private void sendRenew() {
@@ -779,6 +796,9 @@ final class FenceProtocol {
       return;
     }
     published = state;
+    if (state.status() != Status.FENCING) {
+      expectedServingAtNanos = NO_ESTIMATE;
+    }
     out.add(new FenceAction.Publish(state));
   }
 

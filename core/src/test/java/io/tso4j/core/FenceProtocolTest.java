@@ -103,6 +103,28 @@ final class FenceProtocolTest {
   }
 
   @Test
+  void h3TheExpectedServingMomentIsTheOwnLeaseBeforeTheLoadTheKnownWaitAfterItAndNoneOutsideTheFence() {
+    assertThat(s.protocol.expectedServingAtNanos()).isEqualTo(FenceProtocol.NO_ESTIMATE);
+    FenceAction.Load load = s.leaderAndSettle(2);
+    long loadSent = s.mono();
+    assertThat(s.protocol.expectedServingAtNanos()).isEqualTo(loadSent + LEASE.toNanos() + DRIFT_NANOS);
+
+    Duration longer = Duration.ofMillis(240);
+    s.advanceQuietly(3).on(new FenceInput.Loaded(load.call(), new LoadedMark(s.physical(), longer, false)));
+    FenceAction.Persist p = s.persist();
+    s.advanceQuietly(4).on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    assertThat(s.protocol.expectedServingAtNanos()).as("the register's longer lease, plus one commit like the persist")
+        .isEqualTo(loadSent + longer.toNanos() + DRIFT_NANOS + TimeUnit.MILLISECONDS.toNanos(4));
+
+    s.advance(longer.toMillis() + CONFIG.driftMargin().toMillis());
+    FenceAction.Persist renew = s.latest(FenceAction.Persist.class).orElseThrow();
+    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
+    assertThat(s.protocol.phase()).isEqualTo(Phase.SERVING);
+    assertThat(s.protocol.expectedServingAtNanos()).as("serving: no estimate").isEqualTo(FenceProtocol.NO_ESTIMATE);
+  }
+
+  @Test
   void a5TheFloorIsAboveTheLoadedMarkEvenWhenTheClockIsBehindIt() {
     long h = s.physical() + 10_000;
     FenceAction.OpenAllocator open = s.fence(3, mark(h));
