@@ -523,9 +523,10 @@ final class FenceProtocol {
   }
 
   /**
-   * F6 and H2: every earlier leader's lease began before this node's election, so before its load was sent, and lasted
-   * at most the largest lease on record; wait that out (plus the drift margin) — unless the last lease event in the
-   * log is a release, which vouches that no earlier lease is live.
+   * F6, F6b and H2: every earlier leader's lease began before this node's election, so before its load was sent, and
+   * lasted at most the largest lease on record; wait that out (plus the drift margin) — or, when the driver says how
+   * long before the load the last lease-granting persist was applied, from that apply if it is sooner (F6b) — unless
+   * the last lease event in the log is a release, which vouches that no earlier lease is live.
    */
   private void startLeaseWait() {
     long largest = mark.largestLease().toNanos();
@@ -537,6 +538,15 @@ final class FenceProtocol {
       waitReason = largest > ownLeaseNanos ? WaitReason.LARGEST_SEEN : WaitReason.OWN_LEASE;
       waitedLeaseNanos = Math.max(ownLeaseNanos, largest);
       waitUntilNanos = loadSentNanos + waitedLeaseNanos + driftNanos;
+      if (mark.sinceLastGrant().isPresent()) {
+        // F6b: the load was applied before its reply arrived here, so the last grant was applied at the latest
+        // sinceLastGrant before now-at-load-reply; its lease (and every earlier one) ends a lease after that apply.
+        long byGrant = loadDoneNanos - mark.sinceLastGrant().get().toNanos() + waitedLeaseNanos + driftNanos;
+        if (byGrant - waitUntilNanos < 0) {
+          waitUntilNanos = byGrant;
+          waitReason = WaitReason.SINCE_LAST_GRANT;
+        }
+      }
     }
     phase = Phase.LEASE_WAIT;
     // The renewal after the wait takes about as long as the persist just did.

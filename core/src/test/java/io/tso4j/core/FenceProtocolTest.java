@@ -158,6 +158,55 @@ final class FenceProtocolTest {
   }
 
   @Test
+  void f6bTheWaitEndsALeaseAfterTheLastGrantsApplyWhenThatIsSooner() {
+    FenceAction.Load load = s.leaderAndSettle(2);
+    long loadSent = s.mono();
+    s.advanceQuietly(20).on(new FenceInput.Loaded(load.call(),
+        new LoadedMark(s.physical(), LEASE, false, Optional.of(Duration.ofMillis(30)))));
+    long loadDone = s.mono();
+    FenceAction.Persist p = s.persist();
+    s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    long byGrant = loadDone - TimeUnit.MILLISECONDS.toNanos(30) + LEASE.toNanos() + DRIFT_NANOS;
+    assertThat(byGrant).as("10 ms sooner than the load-sent rule").isEqualTo(
+        loadSent + LEASE.toNanos() + DRIFT_NANOS - TimeUnit.MILLISECONDS.toNanos(10));
+
+    s.advance((byGrant - s.mono()) / 1_000_000 - 1);
+    assertThat(s.all(FenceAction.Persist.class)).as("no renewal before the lease after the grant's apply").hasSize(1);
+    s.advance(1);
+    assertThat(s.mono()).isEqualTo(byGrant);
+    FenceAction.Persist renew = s.latest(FenceAction.Persist.class).orElseThrow();
+    assertThat(s.all(FenceAction.Persist.class)).hasSize(2);
+    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
+    assertThat(s.one(FenceAction.FenceEnded.class).timings().orElseThrow().waitReason())
+        .isEqualTo(WaitReason.SINCE_LAST_GRANT);
+  }
+
+  @Test
+  void f6bALongAgoGrantEndsTheWaitAtOnceAndARecentOneKeepsTheLoadSentRule() {
+    FenceAction.Load load = s.leaderAndSettle(2);
+    s.on(new FenceInput.Loaded(load.call(),
+        new LoadedMark(s.physical(), LEASE, false, Optional.of(Duration.ofSeconds(10)))));
+    FenceAction.Persist p = s.persist();
+    s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    s.advance(0);
+    assertThat(s.all(FenceAction.Persist.class)).as("renewal right after the persist").hasSize(2);
+
+    ProtocolScript q = new ProtocolScript(CONFIG, LEASE);
+    FenceAction.Load l2 = q.leaderAndSettle(2);
+    long loadSent = q.mono();
+    q.advanceQuietly(5).on(new FenceInput.Loaded(l2.call(),
+        new LoadedMark(q.physical(), LEASE, false, Optional.of(Duration.ofMillis(1)))));
+    FenceAction.Persist p2 = q.persist();
+    q.on(new FenceInput.Persisted(p2.call(), p2.atLeast()));
+    q.advance((loadSent + LEASE.toNanos() + DRIFT_NANOS - q.mono()) / 1_000_000 - 1);
+    assertThat(q.all(FenceAction.Persist.class)).as("a grant applied just before the load: the load-sent rule")
+        .hasSize(1);
+    q.advance(1);
+    assertThat(q.all(FenceAction.Persist.class)).hasSize(2);
+  }
+
+  @Test
   void f6AShorterLeaseOnRecordDoesNotShortenTheWait() {
     FenceAction.Load load = s.leaderAndSettle(2);
     long loadSent = s.mono();
