@@ -132,11 +132,15 @@ final class FenceProtocol {
   private long retryAtNanos;
   private long loadSentNanos;
   private long loadDoneNanos;
+  private long persistSentNanos;
   private long persistDoneNanos;
+  private boolean renewSkipped;
   private long waitUntilNanos;
   private WaitReason waitReason;
   private long waitedLeaseNanos;
   private long renewSentNanos;
+  /** The send of the write this term's lease counts from: the renewal, or the persist when F1b skips it. */
+  private long leaseFromNanos;
   private long renewDoneNanos;
   private LoadedMark mark;
   private long floor;
@@ -299,7 +303,7 @@ final class FenceProtocol {
     } else if (phase == Phase.BACKOFF && t - retryAtNanos >= 0) {
       sendLoad();
     } else if (phase == Phase.LEASE_WAIT && t - waitUntilNanos >= 0) {
-      sendRenew();
+      renewOrOpen();
     } else if (phase == Phase.SERVING) {
       if (!frozen && t - leaseDeadlineNanos >= 0) {
         enterFrozen("no renewal committed within the lease");
@@ -508,6 +512,7 @@ final class FenceProtocol {
           return;
         }
         highWater = stored;
+        persistSentNanos = c.sentNanos();
         persistDoneNanos = now.monoNanos();
         startLeaseWait();
       }
@@ -553,8 +558,28 @@ final class FenceProtocol {
     expectedServingAtNanos = Math.max(waitUntilNanos, now.monoNanos()) + (persistDoneNanos - loadDoneNanos);
   }
 
+  /**
+   * F1b: the wait is over. When the persist's own lease (from its send, L1) still has at least two keep-alive
+   * intervals left — the wait ended about when the persist committed (after a release, H2, or by F6b) — it is the
+   * lease this term serves under and no renewal is written; otherwise a renewal is written first.
+   */
+  private void renewOrOpen() {
+    if (persistSentNanos + ownLeaseNanos - now.monoNanos() >= 2 * keepAliveNanos) {
+      leaseFromNanos = persistSentNanos;
+      renewSentNanos = now.monoNanos();
+      renewDoneNanos = renewSentNanos;
+      renewSkipped = true;
+      phase = Phase.CONFIRMING;
+      out.add(new FenceAction.ConfirmLeadership(term));
+      return;
+    }
+    renewSkipped = false;
+    sendRenew();
+  }
+
   private void sendRenew() {
     renewSentNanos = now.monoNanos();
+    leaseFromNanos = renewSentNanos;
     phase = Phase.RENEWING;
     call = newCall(CallKind.RENEW, operationTimeoutNanos);
     out.add(new FenceAction.Persist(call.id(), term, slidingTarget()));
@@ -570,7 +595,7 @@ final class FenceProtocol {
       return;
     }
     long servingAt = now.monoNanos();
-    leaseDeadlineNanos = renewSentNanos + ownLeaseNanos;
+    leaseDeadlineNanos = leaseFromNanos + ownLeaseNanos;
     // The oracle time continues from one window below the floor, so windows slide from the mark (issue: a mark far
     // ahead of the clock) while a normal failover keeps its bounded lead (L4).
     out.add(new FenceAction.RaiseOracleTime(floor - windowMillis));
@@ -587,7 +612,8 @@ final class FenceProtocol {
         nanos(waitedLeaseNanos), nanos(renewDoneNanos - renewSentNanos), nanos(servingAt - fenceStartNanos),
         failures + 1, floor, highWater);
     log(Level.INFO, "fenced term " + term + ": floor " + floor + " high-water " + highWater + " in "
-        + timings.total().toMillis() + " ms (" + timings.summary() + ")");
+        + timings.total().toMillis() + " ms (" + timings.summary()
+        + (renewSkipped ? "; no renewal: the persist's lease was fresh" : "") + ")");
     out.add(new FenceAction.FenceEnded(FenceOutcome.SERVED, Optional.of(timings)));
   }
 

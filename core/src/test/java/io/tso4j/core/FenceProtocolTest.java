@@ -187,10 +187,15 @@ final class FenceProtocolTest {
     FenceAction.Load load = s.leaderAndSettle(2);
     s.on(new FenceInput.Loaded(load.call(),
         new LoadedMark(s.physical(), LEASE, false, Optional.of(Duration.ofSeconds(10)))));
+    long persistSent = s.mono();
     FenceAction.Persist p = s.persist();
-    s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
-    s.advance(0);
-    assertThat(s.all(FenceAction.Persist.class)).as("renewal right after the persist").hasSize(2);
+    s.advanceQuietly(4).on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    assertThat(s.all(FenceAction.Persist.class)).as("no wait left and a fresh persist lease: no renewal (F1b)")
+        .containsExactly(p);
+    s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
+    assertThat(s.one(FenceAction.OpenAllocator.class).leaseDeadlineNanos())
+        .as("L1: the lease runs from the persist's send").isEqualTo(persistSent + LEASE.toNanos());
+    assertThat(s.one(FenceAction.OpenAllocator.class).limit()).isEqualTo(p.atLeast());
 
     ProtocolScript q = new ProtocolScript(CONFIG, LEASE);
     FenceAction.Load l2 = q.leaderAndSettle(2);
@@ -204,6 +209,23 @@ final class FenceProtocolTest {
         .hasSize(1);
     q.advance(1);
     assertThat(q.all(FenceAction.Persist.class)).hasSize(2);
+  }
+
+  @Test
+  void f1bAPersistWhoseLeaseIsNearlySpentIsRenewedEvenWithoutAWait() {
+    FenceAction.Load load = s.leaderAndSettle(3);
+    s.on(new FenceInput.Loaded(load.call(), new LoadedMark(s.physical(), LEASE, true)));
+    FenceAction.Persist p = s.persist();
+    long persistSent = s.mono();
+    // The persist took so long that less than two keep-alive intervals of its lease are left.
+    s.advanceQuietly(LEASE.toMillis() - 2 * KEEP_ALIVE + 1).on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    FenceAction.Persist renew = s.latest(FenceAction.Persist.class).orElseThrow();
+    assertThat(renew).as("renewed: the persist's lease is nearly spent").isNotEqualTo(p);
+    long renewSent = s.mono();
+    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    s.on(new FenceInput.Confirmed(3, new LeadershipEvent.Leader(3)));
+    assertThat(s.one(FenceAction.OpenAllocator.class).leaseDeadlineNanos()).isEqualTo(renewSent + LEASE.toNanos())
+        .isGreaterThan(persistSent + LEASE.toNanos());
   }
 
   @Test
@@ -228,9 +250,8 @@ final class FenceProtocolTest {
     s.on(new FenceInput.Loaded(load.call(), new LoadedMark(s.physical(), Duration.ofMillis(500), true)));
     FenceAction.Persist p = s.persist();
     s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
-    FenceAction.Persist renew = s.persist();
-    assertThat(renew).as("the renewal goes out at once").isNotEqualTo(p);
-    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    assertThat(s.all(FenceAction.Persist.class)).as("F1b: no wait, so no renewal: the persist's lease is fresh")
+        .containsExactly(p);
     s.on(new FenceInput.Confirmed(5, new LeadershipEvent.Leader(5)));
     FenceTimings t = s.one(FenceAction.FenceEnded.class).timings().orElseThrow();
     assertThat(t.waitReason()).isEqualTo(WaitReason.SKIPPED_AFTER_RELEASE);
@@ -302,7 +323,7 @@ final class FenceProtocolTest {
     s.on(new FenceInput.Loaded(load.call(), mark(0)));
     FenceAction.Persist p = s.persist();
     s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
-    assertThat(s.persist()).as("renewal at once, no wait").isNotEqualTo(p);
+    assertThat(s.one(FenceAction.ConfirmLeadership.class).term()).as("no wait: confirms at once").isEqualTo(2);
     assertThat(s.logs(Level.WARN)).anyMatch(l -> l.contains("UNSAFE test switch"));
   }
 
