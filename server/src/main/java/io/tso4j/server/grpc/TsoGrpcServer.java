@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Bad input is bounded by fixed limits: a message larger than {@value #MAX_INBOUND_MESSAGE_BYTES} bytes fails its
  * call with {@code RESOURCE_EXHAUSTED}; request metadata larger than {@value #MAX_INBOUND_METADATA_BYTES} bytes fails
- * the call ({@code INTERNAL}/{@code RESOURCE_EXHAUSTED}, the connection stays up); a connection whose TLS handshake has not
- * finished after {@link #HANDSHAKE_TIMEOUT} is closed; bytes that are not HTTP/2 close their
+ * the call ({@code INTERNAL}, "Header size exceeded max allowed size"; the connection stays up); a connection whose
+ * TLS handshake has not finished after {@link #HANDSHAKE_TIMEOUT} is closed; bytes that are not HTTP/2 close their
  * connection. None of it affects other connections.
  *
  * <p>{@link #start()} binds (port 0 picks a free port; {@link #port()} tells which) and fails with a message that
