@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   NodeTuningOptions tuningOptions;
 
+  @Mixin
+  MetricsOptions metricsOptions;
+
   @Override
   public Integer call() throws Exception {
     List<PeerSpec> parsed;
@@ -75,19 +78,23 @@ final class ServeCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
     TsoNode.Config cfg;
     NodeTuning tuning;
+    LogFormat logFormat;
+    int metricsPort;
     try {
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
           nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, tuningOptions.applyTo(nodeOptions.fenceConfig()),
           TsoClock.system());
       tuning = tuningOptions.tuning();
+      logFormat = tuningOptions.logFormat();
+      metricsPort = metricsOptions.portOr(0);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (tuningOptions.logDir != null) {
-      LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
-    }
+    tuningOptions.applyLogging(logFormat, "tso4j-" + id);
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
     StopSignal stop = new StopSignal();
+    // Before the node starts: the Ratis bridge follows Ratis' metric registries from their creation.
+    DaemonMetrics metrics = metricsOptions.requested() ? new DaemonMetrics() : null;
     TsoNode node;
     try {
       node = TsoNode.start(cfg, tuning, cause -> {
@@ -95,11 +102,26 @@ final class ServeCommand implements Callable<Integer> {
         stop.release("fatal error");
       });
     } catch (NodeStartException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()
         + ", data in " + dir.toAbsolutePath());
+    if (metrics != null) {
+      metrics.bind(node);
+      MetricsEndpoint endpoint;
+      try {
+        endpoint = metrics.serve(metricsOptions.hostOr(cfg.grpcHost()), metricsPort);
+      } catch (CliException e) {
+        node.close();
+        metrics.close();
+        throw e;
+      }
+      out.println("metrics on " + endpoint.metricsUrl() + " (health: /health)");
+    }
     out.flush();
     stop.await();
     // Looked up here, not in a static field: picocli builds every command at start, and a static logger would set
@@ -107,6 +129,9 @@ final class ServeCommand implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
     log.info("[{}] shutting down ({})", id, stop.reason());
     node.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     if (exitCode.get() != ExitCodes.OK) {
       throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");
     }

@@ -40,6 +40,7 @@ public final class TsoNode implements AutoCloseable {
   private final RatisDriver driver;
   private final TimestampOracle oracle;
   private final TsoGrpcServer grpc;
+  private final TsoGrpcService service;
   private final ServingStateWatchService watch;
 
   /**
@@ -74,12 +75,13 @@ public final class TsoNode implements AutoCloseable {
   }
 
   private TsoNode(Config config, NodeTuning tuning, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
-      ServingStateWatchService watch) {
+      TsoGrpcService service, ServingStateWatchService watch) {
     this.config = config;
     this.tuning = tuning;
     this.driver = driver;
     this.oracle = oracle;
     this.grpc = grpc;
+    this.service = service;
     this.watch = watch;
   }
 
@@ -124,8 +126,9 @@ public final class TsoNode implements AutoCloseable {
     ServingStateLog stateLog = new ServingStateLog();
     oracle.addListener(stateLog);
     ServingStateWatchService watch = new ServingStateWatchService(stateLog, directory);
-    TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(),
-        List.of(new TsoGrpcService(oracle, directory), watch), TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE);
+    TsoGrpcService service = new TsoGrpcService(oracle, directory);
+    TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(), List.of(service, watch),
+        TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE);
     try {
       grpc.start();
     } catch (IOException e) {
@@ -142,7 +145,7 @@ public final class TsoNode implements AutoCloseable {
       driver.close();
       throw new NodeStartException(e.reason(), e);
     }
-    return new TsoNode(config, tuning, driver, oracle, grpc, watch);
+    return new TsoNode(config, tuning, driver, oracle, grpc, service, watch);
   }
 
   /** The node's id. */
@@ -163,6 +166,16 @@ public final class TsoNode implements AutoCloseable {
   /** The in-process oracle (same guarantees as the gRPC service). */
   public TimestampOracle oracle() {
     return oracle;
+  }
+
+  /** The TimestampOracle gRPC service (metrics set its {@link io.tso4j.server.grpc.RequestRecorder}). */
+  public TsoGrpcService timestampService() {
+    return service;
+  }
+
+  /** The ServingStateWatch gRPC service (metrics read its subscriber count). */
+  public ServingStateWatchService watchService() {
+    return watch;
   }
 
   /**
