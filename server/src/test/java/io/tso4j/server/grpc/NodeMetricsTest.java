@@ -107,6 +107,36 @@ final class NodeMetricsTest {
   }
 
   @Test
+  void aFreezeShowsInTheMetersWithTheOraclesOwnCounts() throws Exception {
+    node = TestNode.leader("n1");
+    metrics = new NodeMetrics(node.oracle, node.service, null);
+    metrics.bindTo(registry);
+    TimestampOracleGrpc.TimestampOracleBlockingStub stub = stub();
+    stub.getTimestamp(count(1));
+    node.breakable.stallWrites(true);
+    await().atMost(TestNode.STARTUP).until(() -> node.oracle.state().frozen());
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> stub.getTimestamp(count(1))).isInstanceOfSatisfying(StatusRuntimeException.class,
+          e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+
+    assertThat(gauge("tso4j.serving.state", "state", "FROZEN")).isEqualTo(1);
+    assertThat(registry.get("tso4j.healthy").gauge().value()).as("a frozen leader that knows no other").isZero();
+    assertThat(registry.get("tso4j.freeze.episodes").functionCounter().count()).isEqualTo(1);
+    assertThat(requests("lease_expired")).isEqualTo(5);
+    assertThat(registry.get("tso4j.lease.refusals").functionCounter().count()).isEqualTo(5)
+        .isEqualTo(node.oracle.stats().leaseRefusals());
+    assertThat(registry.get("tso4j.refused.calls").tag("reason", "lease_expired").functionCounter().count())
+        .isEqualTo(5);
+
+    node.breakable.stallWrites(false);
+    await().atMost(TestNode.STARTUP).until(() -> node.oracle.state().serving());
+    stub.getTimestamp(count(1));
+    assertThat(requests("ok")).isEqualTo(2);
+    assertThat(gauge("tso4j.serving.state", "state", "FROZEN")).isZero();
+  }
+
+  @Test
   void aFenceAfterBindingIsTimedWithItsPhases() throws Exception {
     node = TestNode.follower("n1", 1, "n2", Map.of("n1", "", "n2", ""));
     metrics = new NodeMetrics(node.oracle, node.service, null);
