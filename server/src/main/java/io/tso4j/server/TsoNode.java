@@ -50,6 +50,7 @@ public final class TsoNode implements AutoCloseable {
   private final RatisDriver driver;
   private final TimestampOracle oracle;
   private final TsoGrpcServer grpc;
+  private final TsoGrpcService service;
   private final ServingStateWatchService watch;
   private final HealthReporter health;
   private final List<ReloadingTls> tls;
@@ -86,12 +87,13 @@ public final class TsoNode implements AutoCloseable {
   }
 
   private TsoNode(Config config, NodeTuning tuning, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
-      ServingStateWatchService watch, HealthReporter health, List<ReloadingTls> tls) {
+      TsoGrpcService service, ServingStateWatchService watch, HealthReporter health, List<ReloadingTls> tls) {
     this.config = config;
     this.tuning = tuning;
     this.driver = driver;
     this.oracle = oracle;
     this.grpc = grpc;
+    this.service = service;
     this.watch = watch;
     this.health = health;
     this.tls = tls;
@@ -168,8 +170,8 @@ public final class TsoNode implements AutoCloseable {
     HealthReporter health = new HealthReporter();
     oracle.addListener(health);
     ServingStateWatchService watch = new ServingStateWatchService(stateLog, directory);
-    List<BindableService> services = new ArrayList<>(List.of(new TsoGrpcService(oracle, directory), watch,
-        health.service()));
+    TsoGrpcService service = new TsoGrpcService(oracle, directory);
+    List<BindableService> services = new ArrayList<>(List.of(service, watch, health.service()));
     if (security.reflection()) {
       services.add(ProtoReflectionServiceV1.newInstance());
     }
@@ -193,7 +195,7 @@ public final class TsoNode implements AutoCloseable {
       tls.forEach(ReloadingTls::close);
       throw new NodeStartException(e.reason(), e);
     }
-    return new TsoNode(config, tuning, driver, oracle, grpc, watch, health, List.copyOf(tls));
+    return new TsoNode(config, tuning, driver, oracle, grpc, service, watch, health, List.copyOf(tls));
   }
 
   /** The credentials of the client port: plaintext, TLS, or mutual TLS if a client CA file is given. */
@@ -224,6 +226,16 @@ public final class TsoNode implements AutoCloseable {
   /** The in-process oracle (same guarantees as the gRPC service). */
   public TimestampOracle oracle() {
     return oracle;
+  }
+
+  /** The TimestampOracle gRPC service (metrics set its {@link io.tso4j.server.grpc.RequestRecorder}). */
+  public TsoGrpcService timestampService() {
+    return service;
+  }
+
+  /** The ServingStateWatch gRPC service (metrics read its subscriber count). */
+  public ServingStateWatchService watchService() {
+    return watch;
   }
 
   /**
