@@ -216,7 +216,9 @@ public final class RatisDriver implements ConsensusDriver {
   @Override
   public CompletableFuture<LoadedMark> loadHighWater(long term) {
     return submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
-        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased()));
+        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased(),
+        r.sinceLastGrantNanos() == HighWaterReply.UNKNOWN ? Optional.empty()
+            : Optional.of(Duration.ofNanos(r.sinceLastGrantNanos()))));
   }
 
   @Override
