@@ -5,14 +5,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A real wall-clock fault on a node process, from outside the JVM: libfaketime ({@code LD_PRELOAD}) reads the offset
- * from a file of this node's, at most {@value #REREAD_SECONDS} s old, and shifts {@code CLOCK_REALTIME} by it. The
- * monotonic clock is left alone ({@code FAKETIME_DONT_FAKE_MONOTONIC=1}): leases and timeouts keep real time, as the
- * correctness argument assumes (docs/correctness.md).
+ * A real clock fault on a node process, from outside the JVM: libfaketime ({@code LD_PRELOAD}) reads an offset and a
+ * rate from a file of this node's, at most {@value #REREAD_SECONDS} s old, and applies them to the process's clocks.
+ *
+ * <p>Only {@code CLOCK_REALTIME} is faked ({@code FAKETIME_DONT_FAKE_MONOTONIC=1}): offsets, steps and wall-clock
+ * rates; leases and timeouts keep real time, as the correctness argument assumes. (libfaketime cannot run a JVM's
+ * monotonic clock at a rate: the JVM's timed waits are not rescaled with it, measured: a 500 ms sleep took 500 ms of
+ * real time while {@code System.nanoTime} ran 1.5×, so such a node would misbehave as no drifting machine does.)
+ *
+ * <p>libfaketime applies a rate from the start of the process ({@code shown = start + (now − start) × rate +
+ * offset}, both from the file). This class keeps what the node shows as one continuous line per setting (an anchor:
+ * at real elapsed time E the node shows S, then advances at the rate) and writes the file offset that yields it. A
+ * change of rate never steps the clock back although libfaketime takes up to {@value #REREAD_SECONDS} s to re-read
+ * the file: a faster rate is anchored now, a slower one at the end of that delay, so the only step is forward and at
+ * most |Δrate| × the delay (plus (rate − 1) × the few milliseconds between the process start and libfaketime's).
  *
  * <p>Without libfaketime (Debian package {@code faketime}), or in a run without clock faults, {@link #available()} is
  * false; the nemesis then skips clock faults with a line that says so. Not thread-safe: driven by the nemesis thread.
@@ -27,7 +38,10 @@ final class FakeClock {
 
   private final Optional<Path> library;
   private final Path offsetFile;
-  private long offsetMillis;
+  private long startNanos;
+  private double anchorElapsedMillis;
+  private double anchorShownMillis;
+  private double rate = 1.0;
 
   /**
    * A clock control through {@code offsetFile}; {@code enabled} false (a run without clock faults) never preloads
@@ -36,41 +50,94 @@ final class FakeClock {
   FakeClock(Path offsetFile, boolean enabled) throws IOException {
     this.library = enabled ? LIBRARIES.stream().filter(Files::isReadable).findFirst() : Optional.empty();
     this.offsetFile = offsetFile;
-    replace(offsetFile, spec(0));
+    replace(offsetFile, spec(0, 1.0));
   }
 
-  /** Whether libfaketime is installed, so that {@link #setOffsetMillis} has an effect. */
+  /** Why clock faults cannot be used here (libfaketime not installed), or empty if they can. */
+  static Optional<String> unavailableReason() {
+    return LIBRARIES.stream().anyMatch(Files::isReadable) ? Optional.empty()
+        : Optional.of("libfaketime not installed (Debian package faketime)");
+  }
+
+  /** Whether libfaketime is installed, so that a setting has an effect. */
   boolean available() {
     return library.isPresent();
   }
 
-  /** Sets up a node's environment for libfaketime (nothing if it is not installed). */
-  void applyTo(Map<String, String> env) {
-    library.ifPresent(lib -> {
-      env.put("LD_PRELOAD", lib.toString());
-      env.put("FAKETIME_TIMESTAMP_FILE", offsetFile.toString());
-      env.put("FAKETIME_CACHE_DURATION", Integer.toString(REREAD_SECONDS));
-      env.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-      // Without this, libfaketime rewrites the JVM's monotonic timed waits (pthread_cond_timedwait) so that they
-      // return at once: every parked thread spins, a 3-node cluster burns both cores and never elects a leader.
-      env.put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
-    });
+  /**
+   * Sets up a node's environment for libfaketime (nothing if it is not installed) and notes the start of the process
+   * (libfaketime's rates count from it). The file is reset to real time: a restarted node starts unfaked.
+   */
+  void applyTo(Map<String, String> env) throws IOException {
+    if (library.isEmpty()) {
+      return;
+    }
+    env.put("LD_PRELOAD", library.get().toString());
+    env.put("FAKETIME_TIMESTAMP_FILE", offsetFile.toString());
+    env.put("FAKETIME_CACHE_DURATION", Integer.toString(REREAD_SECONDS));
+    env.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    // Without this, libfaketime rewrites the JVM's monotonic timed waits (pthread_cond_timedwait) so that they
+    // return at once: every parked thread spins, a 3-node cluster burns both cores and never elects a leader.
+    env.put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
+    anchorElapsedMillis = 0;
+    anchorShownMillis = 0;
+    rate = 1.0;
+    replace(offsetFile, spec(0, 1.0));
+    startNanos = System.nanoTime();
   }
 
-  /** Shifts the node's wall clock by {@code millis} (a change is a jump; 0 = real time). */
+  /** Marks the start of the process (call right after it started: libfaketime's rates count from it). */
+  void started() {
+    startNanos = System.nanoTime();
+  }
+
+  /** Shifts the node's wall clock by {@code millis} at the real rate (a change is a step; 0 = real time). */
   void setOffsetMillis(long millis) throws IOException {
-    offsetMillis = millis;
-    replace(offsetFile, spec(millis));
+    double now = elapsedMillis();
+    write(now, now + millis, 1.0);
   }
 
-  /** The offset last set. */
-  long offsetMillis() {
-    return offsetMillis;
+  /**
+   * From now on the node's clock advances at {@code newRate} × real time, continuing from what it shows (the offset
+   * a rate built up stays, as on a real machine whose clock drifted).
+   */
+  void setRate(double newRate) throws IOException {
+    double now = elapsedMillis();
+    double at = newRate > rate ? now : now + REREAD_SECONDS * 1000.0 + 100;
+    write(at, shownAt(at), newRate);
   }
 
-  private static String spec(long millis) {
-    return (millis < 0 ? "-" : "+") + Math.abs(millis) / 1000 + "." + String.format("%03d", Math.abs(millis) % 1000)
-        + "\n";
+  private void write(double atElapsed, double shown, double newRate) throws IOException {
+    anchorElapsedMillis = atElapsed;
+    anchorShownMillis = shown;
+    rate = newRate;
+    // libfaketime shows elapsed × rate + fileOffset.
+    replace(offsetFile, spec(Math.round(shown - atElapsed * newRate), newRate));
+  }
+
+  private double elapsedMillis() {
+    return (System.nanoTime() - startNanos) / 1e6;
+  }
+
+  private double shownAt(double elapsed) {
+    return anchorShownMillis + (elapsed - anchorElapsedMillis) * rate;
+  }
+
+  /** The rate last set. */
+  double rate() {
+    return rate;
+  }
+
+  /** How far this node's clock is ahead of real time now (by the settings, not read from the process). */
+  double aheadMillis() {
+    double now = elapsedMillis();
+    return shownAt(now) - now;
+  }
+
+  static String spec(long millis, double rate) {
+    String s = (millis < 0 ? "-" : "+") + Math.abs(millis) / 1000 + "." + String.format(Locale.ROOT, "%03d",
+        Math.abs(millis) % 1000);
+    return (rate == 1.0 ? s : s + " x" + String.format(Locale.ROOT, "%.6f", rate)) + "\n";
   }
 
   /** Replaces a file's content atomically (by rename), so that a reader never sees it half-written. */
