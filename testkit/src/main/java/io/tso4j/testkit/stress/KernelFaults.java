@@ -42,10 +42,17 @@ final class KernelFaults {
       this(target, startNanos, variant, note, null);
     }
 
-    /** For a kernel partition: an anomaly if it dropped nothing (the rules did not bite). */
-    static Injected net(String target, long startNanos, String variant, String note, long dropped) {
+    /**
+     * For a kernel partition: an anomaly if it cut a link of the leader and dropped nothing (the rules did not
+     * bite; the leader sends heartbeats every few tens of milliseconds). Followers do not talk to each other while
+     * a leader is stable, so a cut between two followers may rightly drop nothing.
+     */
+    static Injected net(String target, long startNanos, String variant, String note, long dropped,
+        boolean leaderLink) {
       return new Injected(target, startNanos, variant, note + ", " + dropped + " packets dropped",
-          dropped > 0 ? null : variant + ": the nftables rules dropped no packet (the partition did not happen)");
+          dropped > 0 || !leaderLink ? null
+              : variant + ": the nftables rules dropped no packet on a link of the leader (the partition did not "
+                  + "happen)");
     }
   }
 
@@ -87,12 +94,13 @@ final class KernelFaults {
     Thread.sleep(hold);
     long dropped = nft().cut(Set.of());
     return Injected.net(target, start, ofLeader ? "isolate leader" : "isolate follower", "isolated " + hold + " ms",
-        dropped);
+        dropped, leader != null);
   }
 
   /**
    * One-way loss for 1–3 s: half the time everything the leader sends to the followers (it still hears them), else
-   * one drawn link A→B (B→A delivered).
+   * one drawn link between the leader and a follower, in a drawn direction (the other direction delivered). (A link
+   * between two followers carries nothing while the leader is stable.)
    */
   Injected netOneway(String leader) throws InterruptedException {
     List<String> all = ids();
@@ -108,10 +116,13 @@ final class KernelFaults {
         }
       }
     } else {
-      String from = all.get(rnd.nextInt(all.size()));
       List<String> others = new ArrayList<>(all);
-      others.remove(from);
-      String to = others.get(rnd.nextInt(others.size()));
+      String a = leader != null ? leader : others.get(rnd.nextInt(others.size()));
+      others.remove(a);
+      String b = others.get(rnd.nextInt(others.size()));
+      boolean outbound = rnd.nextBoolean();
+      String from = outbound ? a : b;
+      String to = outbound ? b : a;
       links.add(new NftPartitions.Link(from, to));
       target = from;
       variant = from.equals(leader) ? "leader->follower dropped" : to.equals(leader) ? "follower->leader dropped"
@@ -122,13 +133,21 @@ final class KernelFaults {
     long start = System.nanoTime();
     Thread.sleep(hold);
     long dropped = nft().cut(Set.of());
-    return Injected.net(target, start, variant, links + " for " + hold + " ms", dropped);
+    return Injected.net(target, start, variant, links + " for " + hold + " ms", dropped, leader != null);
   }
 
-  /** A bridge for 1.5–4 s: a drawn node B stays connected to both others, which are cut from each other. */
+  /**
+   * A bridge for 1.5–4 s: a follower B stays connected to both others, which are cut from each other, so the leader
+   * sits at one end with a majority (itself and B) and the other end may campaign through B. (With the leader as the
+   * bridge the cut link would join two followers, which carries nothing.)
+   */
   Injected netBridge(String leader) throws InterruptedException {
     List<String> all = ids();
-    String bridge = all.get(rnd.nextInt(all.size()));
+    List<String> candidates = new ArrayList<>(all);
+    if (leader != null) {
+      candidates.remove(leader);
+    }
+    String bridge = candidates.get(rnd.nextInt(candidates.size()));
     List<String> ends = new ArrayList<>(all);
     ends.remove(bridge);
     Set<NftPartitions.Link> links = new LinkedHashSet<>(NftPartitions.Link.both(ends.get(0), ends.get(1)));
@@ -137,8 +156,8 @@ final class KernelFaults {
     long start = System.nanoTime();
     Thread.sleep(hold);
     long dropped = nft().cut(Set.of());
-    return Injected.net(bridge, start, bridge.equals(leader) ? "leader is the bridge" : "leader at an end",
-        ends.get(0) + " x " + ends.get(1) + " cut, " + bridge + " bridges, " + hold + " ms", dropped);
+    return Injected.net(bridge, start, leader == null ? "no leader known" : "leader at an end",
+        ends.get(0) + " x " + ends.get(1) + " cut, " + bridge + " bridges, " + hold + " ms", dropped, leader != null);
   }
 
   /** A flapping node for 3–5 s: cut off for 0.2–0.7 s, connected for 0.2–0.7 s, again. */
@@ -159,7 +178,7 @@ final class KernelFaults {
       Thread.sleep(200 + rnd.nextInt(500));
     }
     return Injected.net(target, start, ofLeader ? "leader flaps" : "follower flaps",
-        flaps + " cuts in " + total + " ms", dropped);
+        flaps + " cuts in " + total + " ms", dropped, leader != null);
   }
 
   /** The next {@link ClockCase} (each in turn, in a seeded order). */
@@ -232,23 +251,38 @@ final class KernelFaults {
     }
   }
 
-  /** The leader's disk filled until ENOSPC for 2–4 s, then freed; waits up to 30 s for the node to follow again. */
+  /**
+   * The leader's disk filled until ENOSPC for 2–5 s, then freed; waits up to 30 s for the node to follow again. Half
+   * the time the node serves on while full (its log segment is preallocated, so appends go on; snapshots, taken
+   * often in a disk run, need new space), half the time it is also kill -9'd and restarted while full (start-up
+   * needs new space). A node that exits on a full disk is started again once the disk is free.
+   */
   Injected diskFull(String leader) throws IOException, InterruptedException {
     TmpfsDisks disks = cluster.smallDisks().orElseThrow(() -> new IllegalStateException("no small disks"));
     ServerProcess target = cluster.node(leader);
     long logFrom = size(target.log());
-    long hold = 2_000 + rnd.nextInt(2_000);
+    long hold = 2_000 + rnd.nextInt(3_000);
+    boolean restart = rnd.nextBoolean();
     long bytes = disks.fill(leader);
     long start = System.nanoTime();
+    if (restart) {
+      target.kill();
+      target.start();
+    }
     Thread.sleep(hold);
+    boolean exited = !target.isAlive();
     disks.free(leader);
+    if (exited) {
+      target.start();
+    }
     boolean back = cluster.awaitFollowing(leader, 30_000);
     long recovered = (System.nanoTime() - start) / 1_000_000 - hold;
     List<String> lines = matchingLines(target.log(), logFrom, "No space left");
-    return new Injected(leader, start, "leader disk full", String.format(java.util.Locale.ROOT,
-        "filled %d MB for %d ms; %s; %d log lines name ENOSPC%s", bytes >> 20, hold,
-        back ? "node up again " + recovered + " ms after the disk was freed" : "node NOT back within 30 s",
-        lines.size(), target.isAlive() ? "" : "; the process exited"),
+    return new Injected(leader, start, restart ? "leader disk full + restart" : "leader disk full",
+        String.format(java.util.Locale.ROOT, "filled %d MB for %d ms%s; %s; %d log lines name ENOSPC%s",
+            bytes >> 20, hold, restart ? ", kill -9 + restart while full" : "",
+            back ? "node up again " + recovered + " ms after the disk was freed" : "node NOT back within 30 s",
+            lines.size(), exited ? "; the process exited while the disk was full (started again)" : ""),
         back ? null : "node " + leader + " did not follow the leader within 30 s after its disk was freed");
   }
 

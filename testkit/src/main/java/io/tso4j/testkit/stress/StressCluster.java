@@ -42,6 +42,8 @@ public final class StressCluster implements AutoCloseable {
   private NftPartitions nft;
   private TmpfsDisks disks;
   private volatile String lastLeader = "?";
+  /** Entries between snapshots on small disks (keep-alives commit ~15 entries/s: a snapshot every ~3 s). */
+  static final int SMALL_DISK_SNAPSHOT_THRESHOLD = 40;
 
   /**
    * What the cluster is prepared for.
@@ -119,8 +121,13 @@ public final class StressCluster implements AutoCloseable {
       List<String> launcher = features.kernelNet()
           ? List.of("setpriv", "--regid", Long.toString(members.get(i - 1).gid()), "--clear-groups")
           : List.of();
-      nodes.add(new ServerProcess(id, mainClass, List.of("--id", id, "--peers", peers.toString(), "--data-dir",
-          data.toString()), dir.resolve(id + ".log"), faults,
+      List<String> serve = new ArrayList<>(List.of("--id", id, "--peers", peers.toString(), "--data-dir",
+          data.toString()));
+      if (disks != null) {
+        // Snapshots every few seconds: a full disk then fails writes that need new space while the node serves.
+        serve.addAll(List.of("--snapshot-threshold", Integer.toString(SMALL_DISK_SNAPSHOT_THRESHOLD)));
+      }
+      nodes.add(new ServerProcess(id, mainClass, serve, dir.resolve(id + ".log"), faults,
           new FakeClock(dir.resolve(id + ".faketime"), features.fakeClock()),
           launcher));
       channels.put(id, ManagedChannelBuilder.forTarget(endpoints.get(i - 1)).usePlaintext().build());
