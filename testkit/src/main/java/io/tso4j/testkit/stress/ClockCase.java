@@ -69,7 +69,10 @@ enum ClockCase {
     return rate != 1.0;
   }
 
-  /** Whether the case is within docs/correctness.md's clock assumptions (order must hold). */
+  /**
+   * Whether the wall clock stays within the slew bound (the physical part follows it exactly); order must hold in
+   * every case, since it never depends on the wall clock.
+   */
   boolean withinBound() {
     return withinBound;
   }

@@ -386,12 +386,12 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     }
     List<FaultRow> clockRows = faults.stream().filter(r -> r.event().kind() == FaultKind.CLOCK_FAKETIME).toList();
     if (!clockRows.isEmpty()) {
-      b.append("- clock cases (libfaketime; within bound: docs/correctness.md says the order must hold):\n");
+      b.append("- clock cases (libfaketime, wall clock; order must hold in every case, docs/correctness.md):\n");
       for (FaultRow r : clockRows) {
         ClockCase c = ClockCase.valueOf(r.event().variant());
         b.append(String.format(Locale.ROOT, "  - at %.1f s on %s%s, %s (%s): %s, %d violations, %d failed calls, "
             + "%d ok; %s%n", r.atSeconds(), r.event().target(), r.event().wasLeader() ? " (leader)" : "",
-            c.label(), c.withinBound() ? "within bound" : "BEYOND bound", r.violations() == 0 ? "order held"
+            c.label(), c.withinBound() ? "within the slew bound" : "beyond the slew bound", r.violations() == 0 ? "order held"
                 : "ORDER BROKEN", r.violations(), r.failedCalls(), r.okCalls(), r.event().note()));
       }
     }

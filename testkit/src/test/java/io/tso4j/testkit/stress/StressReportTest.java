@@ -72,7 +72,7 @@ final class StressReportTest {
     assertThat(check.realTimeViolations()).isEqualTo(1);
     assertThat(r.faults().get(0).violations()).isZero();
     assertThat(r.faults().get(1).violations()).isEqualTo(1);
-    assertThat(r.format()).contains("wall 1.5x on a follower + leader cut off (BEYOND bound): ORDER BROKEN, 1 violations")
-        .contains("wall +2 s (within bound): order held");
+    assertThat(r.format()).contains("wall 1.5x on a follower + leader cut off (beyond the slew bound): ORDER BROKEN, 1 violations")
+        .contains("wall +2 s (within the slew bound): order held");
   }
 }
