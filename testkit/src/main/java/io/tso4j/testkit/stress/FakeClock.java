@@ -18,12 +18,9 @@ import java.util.Optional;
  * monotonic clock at a rate: the JVM's timed waits are not rescaled with it, measured: a 500 ms sleep took 500 ms of
  * real time while {@code System.nanoTime} ran 1.5×, so such a node would misbehave as no drifting machine does.)
  *
- * <p>libfaketime applies a rate from the start of the process ({@code shown = start + (now − start) × rate +
- * offset}, both from the file). This class keeps what the node shows as one continuous line per setting (an anchor:
- * at real elapsed time E the node shows S, then advances at the rate) and writes the file offset that yields it. A
- * change of rate never steps the clock back although libfaketime takes up to {@value #REREAD_SECONDS} s to re-read
- * the file: a faster rate is anchored now, a slower one at the end of that delay, so the only step is forward and at
- * most |Δrate| × the delay (plus (rate − 1) × the few milliseconds between the process start and libfaketime's).
+ * <p>Offsets only: libfaketime's rate mode ({@code x1.5} in the file) is not used, since nodes stalled for 15–40 s
+ * in every run with a rate set (even 0.999×); a wall-clock rate is a drift of small steps instead
+ * ({@link KernelFaults}). A change takes effect within {@value #REREAD_SECONDS} s (libfaketime's re-read).
  *
  * <p>Without libfaketime (Debian package {@code faketime}), or in a run without clock faults, {@link #available()} is
  * false; the nemesis then skips clock faults with a line that says so. Not thread-safe: driven by the nemesis thread.
@@ -41,7 +38,6 @@ final class FakeClock {
   private long startNanos;
   private double anchorElapsedMillis;
   private double anchorShownMillis;
-  private double rate = 1.0;
 
   /**
    * A clock control through {@code offsetFile}; {@code enabled} false (a run without clock faults) never preloads
@@ -81,7 +77,6 @@ final class FakeClock {
     env.put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
     anchorElapsedMillis = 0;
     anchorShownMillis = 0;
-    rate = 1.0;
     replace(offsetFile, spec(0, 1.0));
     startNanos = System.nanoTime();
   }
@@ -94,44 +89,22 @@ final class FakeClock {
   /** Shifts the node's wall clock by {@code millis} at the real rate (a change is a step; 0 = real time). */
   void setOffsetMillis(long millis) throws IOException {
     double now = elapsedMillis();
-    write(now, now + millis, 1.0);
+    write(now, now + millis);
   }
 
-  /**
-   * From now on the node's clock advances at {@code newRate} × real time, continuing from what it shows (the offset
-   * a rate built up stays, as on a real machine whose clock drifted).
-   */
-  void setRate(double newRate) throws IOException {
-    double now = elapsedMillis();
-    double at = newRate > rate ? now : now + REREAD_SECONDS * 1000.0 + 100;
-    write(at, shownAt(at), newRate);
-  }
-
-  private void write(double atElapsed, double shown, double newRate) throws IOException {
+  private void write(double atElapsed, double shown) throws IOException {
     anchorElapsedMillis = atElapsed;
     anchorShownMillis = shown;
-    rate = newRate;
-    // libfaketime shows elapsed × rate + fileOffset.
-    replace(offsetFile, spec(Math.round(shown - atElapsed * newRate), newRate));
+    replace(offsetFile, spec(Math.round(shown - atElapsed), 1.0));
   }
 
   private double elapsedMillis() {
     return (System.nanoTime() - startNanos) / 1e6;
   }
 
-  private double shownAt(double elapsed) {
-    return anchorShownMillis + (elapsed - anchorElapsedMillis) * rate;
-  }
-
-  /** The rate last set. */
-  double rate() {
-    return rate;
-  }
-
-  /** How far this node's clock is ahead of real time now (by the settings, not read from the process). */
+  /** How far this node's wall clock is ahead of real time now (by the settings, not read from the process). */
   double aheadMillis() {
-    double now = elapsedMillis();
-    return shownAt(now) - now;
+    return anchorShownMillis - anchorElapsedMillis;
   }
 
   static String spec(long millis, double rate) {

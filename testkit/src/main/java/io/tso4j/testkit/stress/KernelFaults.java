@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class KernelFaults {
   private static final long FLAP_TOTAL_MIN_MILLIS = 3_000;
+  private static final long DRIFT_STEP_MILLIS = 250;
 
   private final StressCluster cluster;
   private final Random rnd;
@@ -209,6 +210,10 @@ final class KernelFaults {
         + clockLines(target.log(), logFrom) + " clock warnings");
   }
 
+  /**
+   * A wall-clock rate as a drift: every {@value #DRIFT_STEP_MILLIS} ms the offset grows by (rate − 1) × the elapsed
+   * time (libfaketime's own rate mode is not used: with a rate set, nodes stalled for 15–40 s in every run here).
+   */
   private Injected clockRate(ClockCase c, String leader) throws IOException, InterruptedException {
     // Within the bound: the leader's clock (it serves from it). Beyond: a follower's, with the leader cut off.
     List<ServerProcess> followers = cluster.nodes().stream().filter(n -> !n.id().equals(leader)).toList();
@@ -216,31 +221,34 @@ final class KernelFaults {
         : followers.get(rnd.nextInt(followers.size()));
     long logFrom = size(target.log());
     long hold = 3_000 + rnd.nextInt(2_000);
-    target.clock().setRate(c.rate());
+    boolean cutLeader = !c.withinBound() && leader != null && !leader.equals(target.id());
+    long cutFrom = 1_200;
+    long cutFor = 1_500 + rnd.nextInt(1_000);
+    boolean cut = false;
     long start = System.nanoTime();
-    String extra = "";
-    if (!c.withinBound()) {
-      Thread.sleep(FakeClock.REREAD_SECONDS * 1_000L + 200);
-      if (leader != null && !leader.equals(target.id())) {
-        long cut = 1_500 + rnd.nextInt(1_000);
+    long offset = 0;
+    for (long elapsed = 0; elapsed < hold; elapsed = (System.nanoTime() - start) / 1_000_000) {
+      offset = Math.round(elapsed * (c.rate() - 1.0));
+      target.clock().setOffsetMillis(offset);
+      if (cutLeader && !cut && elapsed >= cutFrom && elapsed < cutFrom + cutFor) {
         cutOff(leader, true);
-        Thread.sleep(cut);
+        cut = true;
+      } else if (cut && elapsed >= cutFrom + cutFor) {
         cutOff(leader, false);
-        extra = "; leader " + leader + " cut off " + cut + " ms while the fast node ran";
-      } else {
-        extra = "; no leader to cut off";
+        cut = false;
       }
-      Thread.sleep(Math.max(0, hold - (System.nanoTime() - start) / 1_000_000));
-    } else {
-      Thread.sleep(hold);
+      Thread.sleep(DRIFT_STEP_MILLIS);
     }
-    target.clock().setRate(1.0);
-    Thread.sleep(FakeClock.REREAD_SECONDS * 1_000L + 200);
-    String off = String.format(java.util.Locale.ROOT, "%+.0f", target.clock().aheadMillis());
+    if (cut) {
+      cutOff(leader, false);
+    }
     target.clock().setOffsetMillis(0);
+    Thread.sleep(FakeClock.REREAD_SECONDS * 1_000L + 200);
+    String extra = cutLeader ? "; leader " + leader + " cut off " + cutFor + " ms while the fast clock ran"
+        : !c.withinBound() ? "; no other leader to cut off" : "";
     return new Injected(target.id(), start, c.name(), String.format(java.util.Locale.ROOT,
-        "%s for %d ms%s; wall clock now %+.0f ms off; node logged %d clock warnings", c.label(), hold,
-        extra, Double.parseDouble(off), clockLines(target.log(), logFrom)));
+        "%s for %d ms%s; wall clock %+d ms off at the end, then stepped back; node logged %d clock warnings",
+        c.label(), hold, extra, offset, clockLines(target.log(), logFrom)));
   }
 
   private void cutOff(String node, boolean cut) throws IOException {
