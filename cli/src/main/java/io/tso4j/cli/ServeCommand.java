@@ -1,5 +1,6 @@
 package io.tso4j.cli;
 
+import io.tso4j.server.NodeSecurity;
 import io.tso4j.server.NodeStartException;
 import io.tso4j.server.NodeTuning;
 import io.tso4j.server.PeerSpec;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -53,6 +55,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   NodeTuningOptions tuningOptions;
 
+  @Mixin
+  TlsOptions tlsOptions;
+
   @Override
   public Integer call() throws Exception {
     List<PeerSpec> parsed;
@@ -75,13 +80,19 @@ final class ServeCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
     TsoNode.Config cfg;
     NodeTuning tuning;
+    NodeSecurity security;
     try {
+      security = tlsOptions.security();
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
           nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, tuningOptions.applyTo(nodeOptions.fenceConfig()),
           TsoClock.system());
       tuning = tuningOptions.tuning();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Optional<String> refusal = tlsOptions.refusal(security, cfg.grpcHost(), self.host());
+    if (refusal.isPresent()) {
+      throw new CliException(ExitCodes.USAGE, refusal.get());
     }
     if (tuningOptions.logDir != null) {
       LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
@@ -90,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
     StopSignal stop = new StopSignal();
     TsoNode node;
     try {
-      node = TsoNode.start(cfg, tuning, cause -> {
+      node = TsoNode.start(cfg, tuning, security, cause -> {
         exitCode.set(ExitCodes.FATAL);
         stop.release("fatal error");
       });
@@ -98,8 +109,9 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()
-        + ", data in " + dir.toAbsolutePath());
+    out.println("tso4j node " + id + " serving clients on " + node.endpoint()
+        + (security.clientTls().isPresent() ? " (TLS)" : "") + ", raft on " + self.raftAddress()
+        + (security.peerTls().isPresent() ? " (TLS)" : "") + ", data in " + dir.toAbsolutePath());
     out.flush();
     stop.await();
     // Looked up here, not in a static field: picocli builds every command at start, and a static logger would set

@@ -190,13 +190,14 @@ public final class RatisDriver implements ConsensusDriver {
         throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine of group " + groupId + " is "
             + (sm == null ? "null" : sm.getClass().getName()) + ", not " + HighWaterStateMachine.class.getName());
       }
+      ((HighWaterStateMachine) sm).acceptWritesFrom(clientId);
       reg = ((HighWaterStateMachine) sm).register();
     }
     division = d;
     register = reg;
     leadership.start(d, eventListener);
     if (ownsServer) {
-      leaderLoss = new LeaderLossDetector(id, server, d).start();
+      leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls()).start();
     }
     reg.setLeadershipHints(leadership::onHint);
     LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
@@ -215,7 +216,9 @@ public final class RatisDriver implements ConsensusDriver {
   @Override
   public CompletableFuture<LoadedMark> loadHighWater(long term) {
     return submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
-        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased()));
+        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased(),
+        r.sinceLastGrantNanos() == HighWaterReply.UNKNOWN ? Optional.empty()
+            : Optional.of(Duration.ofNanos(r.sinceLastGrantNanos()))));
   }
 
   @Override
@@ -373,6 +376,11 @@ public final class RatisDriver implements ConsensusDriver {
   public long leaderLossElections() {
     LeaderLossDetector d = leaderLoss;
     return d == null ? 0 : d.elections();
+  }
+
+  /** This node's leader-loss detector, or null for a host-owned server or before start (tests). */
+  LeaderLossDetector leaderLossDetector() {
+    return leaderLoss;
   }
 
   /** Whether this driver started (and will close) its own Ratis server. */
