@@ -74,7 +74,7 @@ final class NodeMetricsTest {
     assertThat(requests("invalid_argument")).isEqualTo(1);
     assertThat(requests("not_serving")).isZero();
     assertThat(registry.get("tso4j.timestamps").functionCounter().count()).isEqualTo(30);
-    assertThat(registry.get("tso4j.request.latency").timer().count()).as("every request, any outcome")
+    assertThat((double) registry.get("tso4j.request.latency").timer().count()).as("every request, any outcome")
         .isEqualTo(4 + requests("lease_expired"));
     assertThat(registry.get("tso4j.request.batch.size").summary().count()).isEqualTo(3);
     assertThat(gauge("tso4j.serving.state", "state", "SERVING")).isEqualTo(1);
