@@ -53,11 +53,16 @@ public final class CdsTraining {
 
   /** Starts {@code nodes} nodes, waits for one to serve and asks for timestamps; returns whether all that worked. */
   private static boolean train(Path dir, int nodes, PrintWriter out) throws Exception {
-    try (LocalCluster cluster = LocalCluster.ratis(nodes, dir, RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MIN,
-        RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MAX, FenceConfig.defaults())) {
+    // With the metrics of local-cluster (on by default there): their classes go into the archive too.
+    try (DaemonMetrics metrics = new DaemonMetrics();
+        LocalCluster cluster = LocalCluster.ratis(nodes, dir, RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MIN,
+            RatisDriverConfig.DEFAULT_RPC_TIMEOUT_MAX, FenceConfig.defaults())) {
+      cluster.nodes().forEach(metrics::bind);
       if (!cluster.awaitServing(Duration.ofSeconds(60))) {
         return false;
       }
+      metrics.serve("127.0.0.1", 0);
+      metrics.registry().scrape();
       String endpoints = String.join(",", cluster.endpoints());
       int code = Main.run(new String[] {"get", "--endpoints", endpoints, "--count", "3", "--timeout", "10s"},
           Map.of(), out, out);

@@ -62,7 +62,7 @@ final class DaemonMetrics implements AutoCloseable {
       endpoint = MetricsEndpoint.start(host, port, registry, this::health);
     } catch (IOException | RuntimeException e) {
       throw new CliException(ExitCodes.STARTUP, "cannot serve metrics on " + host + ":" + port + ": "
-          + e.getMessage(), e);
+          + e.getMessage() + " (--metrics-port chooses another port, 0 any free one)", e);
     }
     return endpoint;
   }

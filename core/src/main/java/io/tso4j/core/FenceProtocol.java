@@ -771,8 +771,8 @@ final class FenceProtocol {
    */
   private void endFreeze(String how) {
     if (phase == Phase.SERVING && !frozen && now.monoNanos() - leaseDeadlineNanos >= 0) {
-      freeze.lapsed(term, leaseDeadlineNanos, now.leaseRefusals(), "no renewal committed within the lease; seen "
-          + "only as this node " + (how.equals("stepped down") ? "stepped down" : "stopped (" + how + ")"), out::add);
+      freeze.lapsed(term, leaseDeadlineNanos, now.leaseRefusals(), "no renewal committed within the lease; noticed "
+          + "only as the node left SERVING (" + how + ")", out::add);
     }
     freeze.end(now.monoNanos(), now.leaseRefusals(), how, out::add);
   }

@@ -141,6 +141,8 @@ public final class NodeMetrics implements MeterBinder, AutoCloseable {
       leaseWait.record(t.leaseWait());
       renew.record(t.renew());
     };
+    // A node is bound once it has started: its first fence may be over already. Record the last one, then listen.
+    oracle.stats().lastFence().ifPresent(fenceListener);
     oracle.addFenceListener(fenceListener);
     for (FenceOutcome o : FenceOutcome.values()) {
       add(FunctionCounter.builder("tso4j.fences", oracle, x -> x.stats().fences(o)).tags(tags)
