@@ -410,8 +410,8 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     }
     if (!handoffMillis.isEmpty()) {
       b.append(String.format(Locale.ROOT, "- handoff after SIGTERM of the leader (to first timestamp of a newer "
-          + "term): n=%d p50=%d ms max=%d ms%n", handoffMillis.size(), quantile(handoffMillis, 0.5),
-          quantile(handoffMillis, 1.0)));
+          + "term): n=%d p50=%d ms p99=%d ms max=%d ms%n", handoffMillis.size(), quantile(handoffMillis, 0.5),
+          quantile(handoffMillis, 0.99), quantile(handoffMillis, 1.0)));
     }
     if (!worstStretches.isEmpty()) {
       b.append("- longest stretches without a successful call:\n");
