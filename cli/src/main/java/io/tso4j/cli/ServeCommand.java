@@ -30,8 +30,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--id", required = true, description = "This node's id; one of the ids in --peers.")
   String id;
 
-  @Option(names = "--peers", required = true, paramLabel = "ID=HOST:RAFT_PORT[/CLIENT_PORT],...",
-      description = "Every member of the cluster, this node included.")
+  @Option(names = "--peers", paramLabel = "ID=HOST:RAFT_PORT[/CLIENT_PORT],...",
+      description = "Every member of a new cluster, this node included (or --join). Read only when the data dir"
+          + " holds no Raft log yet: a restarted node recovers its membership from its log.")
   String peers;
 
   @Option(names = "--grpc-port", defaultValue = "-1",
@@ -53,11 +54,19 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   NodeTuningOptions tuningOptions;
 
+  @Mixin
+  MembershipOptions membership;
+
   @Override
   public Integer call() throws Exception {
+    if (membership.joining() == (peers != null)) {
+      throw new ParameterException(spec.commandLine(), membership.joining()
+          ? "--join and --peers exclude each other: a joining node learns the members from the cluster"
+          : "Missing required option: '--peers=ID=HOST:RAFT_PORT[/CLIENT_PORT],...' (or --join)");
+    }
     List<PeerSpec> parsed;
     try {
-      parsed = PeerSpec.parseList(peers);
+      parsed = membership.joining() ? List.of(membership.self(id)) : PeerSpec.parseList(peers);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--peers: " + e.getMessage());
     }
@@ -83,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    membership.applyInitialFloor(dir);
     if (tuningOptions.logDir != null) {
       LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
     }
@@ -90,12 +100,21 @@ final class ServeCommand implements Callable<Integer> {
     StopSignal stop = new StopSignal();
     TsoNode node;
     try {
-      node = TsoNode.start(cfg, tuning, cause -> {
+      node = TsoNode.start(cfg, tuning, membership.joining(), cause -> {
         exitCode.set(ExitCodes.FATAL);
         stop.release("fatal error");
       });
     } catch (NodeStartException e) {
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
+    }
+    // A restarted member finds itself in the configuration recovered from its log; only a new one asks.
+    if (membership.joining() && !node.inConfiguration()) {
+      try {
+        membership.askToBeAdded(withSelf.get(0));
+      } catch (CliException e) {
+        node.close();
+        throw new CliException(ExitCodes.STARTUP, "node " + id + " could not join: " + e.getMessage(), e);
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()

@@ -4,12 +4,16 @@ import io.tso4j.core.ConsensusException;
 import io.tso4j.core.FenceConfig;
 import io.tso4j.core.TimestampOracle;
 import io.tso4j.core.TsoClock;
+import io.tso4j.server.admin.AdminGrpcService;
+import io.tso4j.server.admin.CommittedMembers;
 import io.tso4j.server.grpc.MemberDirectory;
+import io.tso4j.server.grpc.MemberSource;
 import io.tso4j.server.grpc.ServingStateLog;
 import io.tso4j.server.grpc.ServingStateWatchService;
 import io.tso4j.server.grpc.TsoGrpcServer;
 import io.tso4j.server.grpc.TsoGrpcService;
 import io.tso4j.ratis.RatisDriver;
+import io.tso4j.ratis.MembershipSeed;
 import io.tso4j.ratis.RatisDriverConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * Close order (graceful handoff): stop serving (the allocator refuses at once), hand Raft leadership to a healthy
  * follower if this node leads, stop Raft, end the serving-state watch streams, stop the gRPC server. Thread-safe.
  *
- * <p>The gRPC server carries two services: tso4j.v1 TimestampOracle and tso4j.v1 ServingStateWatch.
+ * <p>The gRPC server carries three services: tso4j.v1 TimestampOracle, ServingStateWatch and Admin. The members
+ * they report (and the leader hints) follow the committed Raft configuration ({@link CommittedMembers}), not the
+ * peer list the node was started with.
  */
 public final class TsoNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TsoNode.class);
@@ -99,6 +105,18 @@ public final class TsoNode implements AutoCloseable {
    */
   public static TsoNode start(Config config, NodeTuning tuning, Consumer<Throwable> fatalHandler)
       throws NodeStartException {
+    return start(config, tuning, false, fatalHandler);
+  }
+
+  /**
+   * Starts a node; with {@code join}, its Raft server starts with an empty configuration and waits for a running
+   * group's leader to add it ({@code Admin.AddMember}); {@code config.peers()} then needs only this node. A data
+   * directory that already holds the group's log recovers the configuration from the log either way.
+   *
+   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory)
+   */
+  public static TsoNode start(Config config, NodeTuning tuning, boolean join, Consumer<Throwable> fatalHandler)
+      throws NodeStartException {
     Map<String, String> raftPeers = new LinkedHashMap<>();
     Map<String, String> clientEndpoints = new LinkedHashMap<>();
     for (PeerSpec p : config.peers()) {
@@ -115,17 +133,19 @@ public final class TsoNode implements AutoCloseable {
           .groupId(tuning.groupId())
           .snapshotThreshold(tuning.snapshotThreshold())
           .requestTimeout(tuning.raftRequestTimeout())
-          .build());
+          .build(), new MembershipSeed(clientEndpoints, join));
     } catch (ConsensusException e) {
       throw new NodeStartException(e.reason(), e);
     }
     TimestampOracle oracle = new TimestampOracle(driver, config.fence(), config.clock(), fatalHandler);
-    MemberDirectory directory = MemberDirectory.of(config.nodeId(), clientEndpoints);
+    MemberSource members = new CommittedMembers(driver, MemberDirectory.of(config.nodeId(), clientEndpoints));
     ServingStateLog stateLog = new ServingStateLog();
     oracle.addListener(stateLog);
-    ServingStateWatchService watch = new ServingStateWatchService(stateLog, directory);
+    ServingStateWatchService watch = new ServingStateWatchService(stateLog, members);
+    AdminGrpcService admin = new AdminGrpcService(oracle, driver, members, config.clock(),
+        AdminGrpcService.DEFAULT_CHANGE_TIMEOUT);
     TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(),
-        List.of(new TsoGrpcService(oracle, directory), watch), TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE);
+        List.of(new TsoGrpcService(oracle, members), watch, admin), TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE);
     try {
       grpc.start();
     } catch (IOException e) {
@@ -158,6 +178,14 @@ public final class TsoNode implements AutoCloseable {
   /** The client endpoint, host:port. */
   public String endpoint() {
     return config.grpcHost() + ":" + grpc.port();
+  }
+
+  /**
+   * Whether this node is in the Raft configuration it knows (recovered from its log, or received from the leader): a
+   * node that joins with an empty data dir is not, until the group adds it.
+   */
+  public boolean inConfiguration() {
+    return driver.membership().map(m -> m.committed().member(config.nodeId()).isPresent()).orElse(false);
   }
 
   /** The in-process oracle (same guarantees as the gRPC service). */

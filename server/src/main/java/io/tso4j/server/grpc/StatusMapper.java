@@ -32,18 +32,18 @@ import org.slf4j.LoggerFactory;
 public final class StatusMapper {
   private static final Logger LOG = LoggerFactory.getLogger(StatusMapper.class);
 
-  private final MemberDirectory directory;
+  private final MemberSource members;
 
-  /** A mapper that resolves leader ids to endpoints through {@code directory}. */
-  public StatusMapper(MemberDirectory directory) {
-    this.directory = Objects.requireNonNull(directory, "directory");
+  /** A mapper that resolves leader ids to endpoints through {@code members} (read on every use). */
+  public StatusMapper(MemberSource members) {
+    this.members = Objects.requireNonNull(members, "members");
   }
 
   /**
    * The status for a refused allocation, given the serving state at the time of the refusal (for the leader hint).
    */
   public StatusRuntimeException refused(RefusedException e, ServingState state) {
-    String node = directory.localId();
+    String node = members.current().localId();
     switch (e.reason()) {
       case INVALID_COUNT:
         return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
@@ -73,17 +73,26 @@ public final class StatusMapper {
 
   /** INTERNAL for an exception nobody expected; the description names only its type, the log gets the rest. */
   public StatusRuntimeException unexpected(Throwable t) {
-    LOG.warn("[{}] unexpected error while serving a request", directory.localId(), t);
+    String node = members.current().localId();
+    LOG.warn("[{}] unexpected error while serving a request", node, t);
     return Status.INTERNAL
-        .withDescription("internal error on " + directory.localId() + " (" + t.getClass().getSimpleName() + ")")
+        .withDescription("internal error on " + node + " (" + t.getClass().getSimpleName() + ")")
         .asRuntimeException();
+  }
+
+  /**
+   * UNAVAILABLE for a request only the leader may answer (an admin write on a follower): the description, and the
+   * leader hint of {@code leaderId} in {@code term} when a leader is known, exactly as for a refused allocation.
+   */
+  public StatusRuntimeException redirect(String description, Optional<String> leaderId, long term) {
+    return unavailable(description, new ServingState(ServingState.Status.NOT_SERVING, term, leaderId));
   }
 
   /** The leader hint for {@code state}: present when the state names a leader (which may be this node). */
   public Optional<LeaderHint> leaderHint(ServingState state) {
     return state.leaderId().map(id -> LeaderHint.newBuilder()
         .setId(id)
-        .setEndpoint(directory.endpointOf(id).orElse(""))
+        .setEndpoint(members.current().endpointOf(id).orElse(""))
         .setTerm(Math.max(0, state.term()))
         .build());
   }
@@ -100,7 +109,7 @@ public final class StatusMapper {
 
   private String leaderText(ServingState state) {
     return state.leaderId()
-        .map(id -> "; leader is " + id + directory.endpointOf(id).map(e -> " at " + e).orElse("")
+        .map(id -> "; leader is " + id + members.current().endpointOf(id).map(e -> " at " + e).orElse("")
             + " in term " + state.term())
         .orElse("; leader unknown");
   }
