@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -27,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A data dir the node cannot trust stops it with a message naming the file (docs/correctness.md S1), and none of the
- * damage ever yields a lower timestamp: a newer format marker, a missing snapshot file (with and without a compacted
- * log), a truncated log segment.
+ * damage ever yields a lower timestamp: a newer format marker, a missing snapshot file, a truncated log segment. The
+ * compacted-log rule is checked on synthetic layouts in {@code StorageCheckTest}.
  */
 @Tag("ratis")
 @Timeout(90)
@@ -71,25 +70,10 @@ final class StorageChecksIT {
     assertThat(e.getMessage()).contains(snapshot.toString()).contains("missing").contains("replace the node");
   }
 
-  @Test
-  void aCompactedLogWithoutItsSnapshotRefusesToStart() throws Exception {
-    Path data = dir.resolve("compacted");
-    RatisDriverConfig cfg = RatisDriverConfig.builder().nodeId("compacted")
-        .peer("compacted", "127.0.0.1:" + freePort()).dataDir(data).snapshotThreshold(3).build();
-    serveUntilSnapshot(cfg);
-    // What a log purged up to the snapshot looks like once the snapshot is gone: the log starts above index 0.
-    List<Path> closed = files(data, "log_\\d+-\\d+");
-    assertThat(closed).as("closed segments").isNotEmpty();
-    for (Path p : files(data, "snapshot\\.\\d+_\\d+(\\.md5)?")) {
-      Files.delete(p);
-    }
-    Path first = closed.stream().min(Comparator.comparing(p -> p.getFileName().toString())).get();
-    Files.delete(first);
-    ConsensusException e = startFailure(cfg);
-    assertThat(e.kind()).isEqualTo(Kind.PERMANENT);
-    assertThat(e.getMessage()).contains("starts at index").contains("no snapshot");
-  }
-
+  /**
+   * A torn tail of the open segment is what a crash leaves; Ratis drops the partial entry (as Raft expects of an
+   * entry that was never acknowledged). Whatever Ratis does with it, nothing lower is served.
+   */
   @Test
   void aTruncatedLogSegmentRefusesToStartOrResumesAboveEverythingServed() throws Exception {
     Path data = dir.resolve("truncated");
@@ -136,8 +120,7 @@ final class StorageChecksIT {
     try {
       oracle.start();
       allocate(oracle);
-      await().atMost(Duration.ofSeconds(20)).until(() -> files(cfg.dataDir(), "snapshot\\.\\d+_\\d+").size() >= 1
-          && files(cfg.dataDir(), "log_\\d+-\\d+").size() >= 1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> files(cfg.dataDir(), "snapshot\\.\\d+_\\d+").size() >= 1);
     } finally {
       oracle.close();
       driver.close();
@@ -174,8 +157,14 @@ final class StorageChecksIT {
     if (!Files.exists(base)) {
       return List.of();
     }
-    try (Stream<Path> s = Files.walk(base)) {
-      return s.filter(p -> p.getFileName().toString().matches(regex)).toList();
+    for (int attempt = 0; ; attempt++) {
+      try (Stream<Path> s = Files.walk(base)) {
+        return s.filter(p -> p.getFileName().toString().matches(regex)).toList();
+      } catch (java.io.UncheckedIOException e) {
+        if (attempt >= 10) {
+          throw e; // a temporary file vanished while walking, ten times in a row
+        }
+      }
     }
   }
 
