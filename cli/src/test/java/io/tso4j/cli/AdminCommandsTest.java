@@ -74,6 +74,22 @@ final class AdminCommandsTest {
   }
 
   @Test
+  void anInitialFloorIsWrittenAsItsPhysicalPartIntoAFreshDataDir() throws IOException {
+    Path data = dir.resolve("fresh");
+    long ts = io.tso4j.timestamp.Timestamp.pack(4_000_000_000_000L, 17);
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // The busy client port stops the node after the floor was written (RestoreIT starts clusters from such files).
+      int code = run("serve", "--id", "n1", "--peers", "n1=127.0.0.1:" + closedPort(), "--grpc-port",
+          Integer.toString(busy.getLocalPort()), "--data-dir", data.toString(), "--initial-floor", Long.toString(ts));
+      assertThat(code).isEqualTo(ExitCodes.STARTUP);
+    }
+    assertThat(Files.readString(data.resolve(InitialFloor.FILE_NAME)).strip()).isEqualTo("4000000000000");
+    assertThat(run("serve", "--id", "n1", "--join", "127.0.0.1:1", "--peer-address", "127.0.0.1:2/3",
+        "--initial-floor", "5", "--data-dir", dir.resolve("j").toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("not to a node that joins");
+  }
+
+  @Test
   void aDataDirFromANewerVersionIsAStartupErrorNamingTheFile() throws IOException {
     Path data = Files.createDirectories(dir.resolve("newer"));
     Files.writeString(data.resolve("tso4j-format"), "tso4j-data 7\n");

@@ -66,6 +66,9 @@ final class MembershipProcessIT {
     for (String id : List.of("n1", "n2", "n3")) {
       start(id, List.of("--peers", peers));
     }
+    // Positive control of the order check: an answer not above the previous one is a violation.
+    assertThat(Checker.violates(41, 41)).isTrue();
+    assertThat(Checker.violates(41, 42)).isFalse();
     // The client is given the first three nodes only; it learns n4 and n5 from GetMembers.
     Checker checker = new Checker(List.of(endpoint("n1"), endpoint("n2"), endpoint("n3")));
     Thread caller = new Thread(checker, "membership-checker");
@@ -226,7 +229,7 @@ final class MembershipProcessIT {
           long started = System.nanoTime();
           try {
             TimestampRange r = client.getTimestamps(1);
-            if (r.first().toLong() <= previous) {
+            if (violates(previous, r.first().toLong())) {
               violations++;
             }
             previous = r.last().toLong();
@@ -242,6 +245,11 @@ final class MembershipProcessIT {
 
     long calls() {
       return calls;
+    }
+
+    /** Whether an answer starting at {@code first} breaks the order after {@code previous} (a sequential caller). */
+    static boolean violates(long previous, long first) {
+      return first <= previous;
     }
 
     void window(Step step) throws Exception {
