@@ -14,9 +14,10 @@ import java.util.Optional;
 /**
  * The members of the newest committed Raft configuration as a {@link MemberSource}: leader hints, GetMembers and the
  * admin service follow membership changes without a restart. Until the driver has started (or while the node has not
- * received any configuration yet) it answers with the directory the node was started with. A member whose
- * configuration entry carries no client endpoint keeps the one from that start directory. Thread-safe; cheap when the
- * configuration has not changed (one comparison).
+ * received any configuration yet) it answers with the directory the node was started with. Endpoints: the one the
+ * start directory names for a member wins (the operator's flags are the present, the log is history: a cluster
+ * restarted on new client ports must not advertise the old ones); any other member's comes from its configuration
+ * entry. Thread-safe; cheap when the configuration has not changed (one comparison).
  */
 public final class CommittedMembers implements MemberSource {
   private final RatisDriver driver;
@@ -48,7 +49,7 @@ public final class CommittedMembers implements MemberSource {
     }
     Map<String, String> endpoints = new LinkedHashMap<>();
     for (ClusterMember m : conf.members()) {
-      String endpoint = m.clientEndpoint().isEmpty() ? initial.endpointOf(m.id()).orElse("") : m.clientEndpoint();
+      String endpoint = initial.endpointOf(m.id()).orElse(m.clientEndpoint());
       endpoints.put(m.id(), endpoint);
     }
     MemberDirectory d = MemberDirectory.observedBy(initial.localId(), endpoints);
