@@ -36,6 +36,8 @@ final class FenceProtocol {
   /** How long a Leader event waits for following events before the fence starts (flap coalescing). */
   static final long SETTLE_MILLIS = 10;
   static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
+  /** {@link #expectedServingAtNanos()} when this node is not fencing (no estimate). */
+  static final long NO_ESTIMATE = Long.MIN_VALUE;
 
   /**
    * What the loop observed just before an input.
@@ -103,6 +105,8 @@ final class FenceProtocol {
   private final HoldOff holdOff;
   private final FreezeEpisode freeze;
   private volatile boolean unsafeSkipLeaseWait;
+  /** Written on the watch thread, read by the service thread that answers a refusal (see the accessor). */
+  private volatile long expectedServingAtNanos = NO_ESTIMATE;
 
   // The step being computed.
   private Now now;
@@ -128,11 +132,15 @@ final class FenceProtocol {
   private long retryAtNanos;
   private long loadSentNanos;
   private long loadDoneNanos;
+  private long persistSentNanos;
   private long persistDoneNanos;
+  private boolean renewSkipped;
   private long waitUntilNanos;
   private WaitReason waitReason;
   private long waitedLeaseNanos;
   private long renewSentNanos;
+  /** The send of the write this term's lease counts from: the renewal, or the persist when F1b skips it. */
+  private long leaseFromNanos;
   private long renewDoneNanos;
   private LoadedMark mark;
   private long floor;
@@ -173,6 +181,15 @@ final class FenceProtocol {
    */
   void unsafeSkipLeaseWaitWithoutRelease() {
     unsafeSkipLeaseWait = true;
+  }
+
+  /**
+   * While this node fences a term, when (monotonic nanos) it expects to serve: the end of its lease wait plus one
+   * commit (the window renewal that follows). Before the load returns, the wait is estimated from this node's own
+   * lease; after it, the wait is known. {@link #NO_ESTIMATE} in every other phase. Any thread may call it.
+   */
+  long expectedServingAtNanos() {
+    return expectedServingAtNanos;
   }
 
   /** Handles one input at time {@code now}; returns the actions to run, in order (the last one a WakeAt or Exit). */
@@ -286,7 +303,7 @@ final class FenceProtocol {
     } else if (phase == Phase.BACKOFF && t - retryAtNanos >= 0) {
       sendLoad();
     } else if (phase == Phase.LEASE_WAIT && t - waitUntilNanos >= 0) {
-      sendRenew();
+      renewOrOpen();
     } else if (phase == Phase.SERVING) {
       if (!frozen && t - leaseDeadlineNanos >= 0) {
         enterFrozen("no renewal committed within the lease");
@@ -450,6 +467,8 @@ final class FenceProtocol {
     failures = 0;
     publish(new ServingState(Status.FENCING, t, Optional.of(id)));
     sendLoad();
+    // Before the load: this node's own lease from now, plus the load, persist and renewal commits (unknown yet).
+    expectedServingAtNanos = loadSentNanos + ownLeaseNanos + driftNanos;
   }
 
   private void sendLoad() {
@@ -493,6 +512,7 @@ final class FenceProtocol {
           return;
         }
         highWater = stored;
+        persistSentNanos = c.sentNanos();
         persistDoneNanos = now.monoNanos();
         startLeaseWait();
       }
@@ -508,9 +528,10 @@ final class FenceProtocol {
   }
 
   /**
-   * F6 and H2: every earlier leader's lease began before this node's election, so before its load was sent, and lasted
-   * at most the largest lease on record; wait that out (plus the drift margin) — unless the last lease event in the
-   * log is a release, which vouches that no earlier lease is live.
+   * F6, F6b and H2: every earlier leader's lease began before this node's election, so before its load was sent, and
+   * lasted at most the largest lease on record; wait that out (plus the drift margin) — or, when the driver says how
+   * long before the load the last lease-granting persist was applied, from that apply if it is sooner (F6b) — unless
+   * the last lease event in the log is a release, which vouches that no earlier lease is live.
    */
   private void startLeaseWait() {
     long largest = mark.largestLease().toNanos();
@@ -522,12 +543,43 @@ final class FenceProtocol {
       waitReason = largest > ownLeaseNanos ? WaitReason.LARGEST_SEEN : WaitReason.OWN_LEASE;
       waitedLeaseNanos = Math.max(ownLeaseNanos, largest);
       waitUntilNanos = loadSentNanos + waitedLeaseNanos + driftNanos;
+      if (mark.sinceLastGrant().isPresent()) {
+        // F6b: the load was applied before its reply arrived here, so the last grant was applied at the latest
+        // sinceLastGrant before now-at-load-reply; its lease (and every earlier one) ends a lease after that apply.
+        long byGrant = loadDoneNanos - mark.sinceLastGrant().get().toNanos() + waitedLeaseNanos + driftNanos;
+        if (byGrant - waitUntilNanos < 0) {
+          waitUntilNanos = byGrant;
+          waitReason = WaitReason.SINCE_LAST_GRANT;
+        }
+      }
     }
     phase = Phase.LEASE_WAIT;
+    // The renewal after the wait takes about as long as the persist just did.
+    expectedServingAtNanos = Math.max(waitUntilNanos, now.monoNanos()) + (persistDoneNanos - loadDoneNanos);
+  }
+
+  /**
+   * F1b: the wait is over. When the persist's own lease (from its send, L1) still has at least two keep-alive
+   * intervals left — the wait ended about when the persist committed (after a release, H2, or by F6b) — it is the
+   * lease this term serves under and no renewal is written; otherwise a renewal is written first.
+   */
+  private void renewOrOpen() {
+    if (persistSentNanos + ownLeaseNanos - now.monoNanos() >= 2 * keepAliveNanos) {
+      leaseFromNanos = persistSentNanos;
+      renewSentNanos = now.monoNanos();
+      renewDoneNanos = renewSentNanos;
+      renewSkipped = true;
+      phase = Phase.CONFIRMING;
+      out.add(new FenceAction.ConfirmLeadership(term));
+      return;
+    }
+    renewSkipped = false;
+    sendRenew();
   }
 
   private void sendRenew() {
     renewSentNanos = now.monoNanos();
+    leaseFromNanos = renewSentNanos;
     phase = Phase.RENEWING;
     call = newCall(CallKind.RENEW, operationTimeoutNanos);
     out.add(new FenceAction.Persist(call.id(), term, slidingTarget()));
@@ -543,7 +595,7 @@ final class FenceProtocol {
       return;
     }
     long servingAt = now.monoNanos();
-    leaseDeadlineNanos = renewSentNanos + ownLeaseNanos;
+    leaseDeadlineNanos = leaseFromNanos + ownLeaseNanos;
     // The oracle time continues from one window below the floor, so windows slide from the mark (issue: a mark far
     // ahead of the clock) while a normal failover keeps its bounded lead (L4).
     out.add(new FenceAction.RaiseOracleTime(floor - windowMillis));
@@ -560,7 +612,8 @@ final class FenceProtocol {
         nanos(waitedLeaseNanos), nanos(renewDoneNanos - renewSentNanos), nanos(servingAt - fenceStartNanos),
         failures + 1, floor, highWater);
     log(Level.INFO, "fenced term " + term + ": floor " + floor + " high-water " + highWater + " in "
-        + timings.total().toMillis() + " ms (" + timings.summary() + ")");
+        + timings.total().toMillis() + " ms (" + timings.summary()
+        + (renewSkipped ? "; no renewal: the persist's lease was fresh" : "") + ")");
     out.add(new FenceAction.FenceEnded(FenceOutcome.SERVED, Optional.of(timings)));
   }
 
@@ -779,6 +832,9 @@ final class FenceProtocol {
       return;
     }
     published = state;
+    if (state.status() != Status.FENCING) {
+      expectedServingAtNanos = NO_ESTIMATE;
+    }
     out.add(new FenceAction.Publish(state));
   }
 

@@ -30,7 +30,12 @@ public record FenceTimings(long term, Duration load, Duration persist, Duration 
     /** An earlier leader's persist carried a longer lease than this node's; the fence waited that one out. */
     LARGEST_SEEN,
     /** The last lease event in the log was a release: no earlier lease can still run, so no wait (H2). */
-    SKIPPED_AFTER_RELEASE
+    SKIPPED_AFTER_RELEASE,
+    /**
+     * The last lease-granting persist had been applied on this node long enough before the load that every earlier
+     * lease ends sooner than by the load-sent rule: the wait counted from that apply (F6b), often nothing left.
+     */
+    SINCE_LAST_GRANT
   }
 
   /** The phases in one line, as the INFO log line shows them (the total is logged before it). */
@@ -39,6 +44,7 @@ public record FenceTimings(long term, Duration load, Duration persist, Duration 
       case OWN_LEASE -> "own lease " + waitedLease.toMillis() + " ms + drift";
       case LARGEST_SEEN -> "largest lease seen " + waitedLease.toMillis() + " ms + drift";
       case SKIPPED_AFTER_RELEASE -> "skipped after a lease release";
+      case SINCE_LAST_GRANT -> "largest lease " + waitedLease.toMillis() + " ms + drift from the last grant's apply";
     };
     return "load " + load.toMillis() + " ms, persist " + persist.toMillis() + " ms, lease wait " + leaseWait.toMillis()
         + " ms (" + why + "), renew " + renew.toMillis() + " ms, " + attempts + (attempts == 1 ? " attempt" : " attempts");

@@ -1,6 +1,7 @@
 package io.tso4j.core;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,7 @@ public final class TimestampOracle implements AutoCloseable {
   private final OracleTime time;
   private final OracleCounters counters = new OracleCounters();
   private final LeaderWatch watch;
+  private final TsoClock clock;
 
   /**
    * An oracle over {@code driver}. {@code fatalHandler} runs (on its own thread) when the oracle is poisoned by a
@@ -30,6 +32,7 @@ public final class TimestampOracle implements AutoCloseable {
       Consumer<Throwable> fatalHandler) {
     config.checkAgainstLease(driver.leaseDuration());
     this.driver = driver;
+    this.clock = clock;
     this.publisher = new ServingStatePublisher(driver.localId());
     this.time = new OracleTime(clock, config.maxClockSlew());
     LeaderWatch[] holder = new LeaderWatch[1];
@@ -111,6 +114,19 @@ public final class TimestampOracle implements AutoCloseable {
    */
   public Grant allocate(int count) throws RefusedException {
     return allocator.allocate(count);
+  }
+
+  /**
+   * While this node fences the term it leads, how long until it expects to serve (zero when the expected moment has
+   * passed and the fence still runs); empty when it is not fencing. An estimate, for the leader hint of a refusal
+   * (clients wait rather than go elsewhere); it promises nothing.
+   */
+  public Optional<Duration> expectedToServeIn() {
+    long at = watch.protocol().expectedServingAtNanos();
+    if (at == FenceProtocol.NO_ESTIMATE) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofNanos(Math.max(0, at - clock.monoNanos())));
   }
 
   /** The current serving state. */

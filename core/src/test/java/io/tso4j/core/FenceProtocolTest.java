@@ -103,6 +103,28 @@ final class FenceProtocolTest {
   }
 
   @Test
+  void h3TheExpectedServingMomentIsTheOwnLeaseBeforeTheLoadTheKnownWaitAfterItAndNoneOutsideTheFence() {
+    assertThat(s.protocol.expectedServingAtNanos()).isEqualTo(FenceProtocol.NO_ESTIMATE);
+    FenceAction.Load load = s.leaderAndSettle(2);
+    long loadSent = s.mono();
+    assertThat(s.protocol.expectedServingAtNanos()).isEqualTo(loadSent + LEASE.toNanos() + DRIFT_NANOS);
+
+    Duration longer = Duration.ofMillis(240);
+    s.advanceQuietly(3).on(new FenceInput.Loaded(load.call(), new LoadedMark(s.physical(), longer, false)));
+    FenceAction.Persist p = s.persist();
+    s.advanceQuietly(4).on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    assertThat(s.protocol.expectedServingAtNanos()).as("the register's longer lease, plus one commit like the persist")
+        .isEqualTo(loadSent + longer.toNanos() + DRIFT_NANOS + TimeUnit.MILLISECONDS.toNanos(4));
+
+    s.advance(longer.toMillis() + CONFIG.driftMargin().toMillis());
+    FenceAction.Persist renew = s.latest(FenceAction.Persist.class).orElseThrow();
+    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
+    assertThat(s.protocol.phase()).isEqualTo(Phase.SERVING);
+    assertThat(s.protocol.expectedServingAtNanos()).as("serving: no estimate").isEqualTo(FenceProtocol.NO_ESTIMATE);
+  }
+
+  @Test
   void a5TheFloorIsAboveTheLoadedMarkEvenWhenTheClockIsBehindIt() {
     long h = s.physical() + 10_000;
     FenceAction.OpenAllocator open = s.fence(3, mark(h));
@@ -136,6 +158,77 @@ final class FenceProtocolTest {
   }
 
   @Test
+  void f6bTheWaitEndsALeaseAfterTheLastGrantsApplyWhenThatIsSooner() {
+    FenceAction.Load load = s.leaderAndSettle(2);
+    long loadSent = s.mono();
+    s.advanceQuietly(20).on(new FenceInput.Loaded(load.call(),
+        new LoadedMark(s.physical(), LEASE, false, Optional.of(Duration.ofMillis(30)))));
+    long loadDone = s.mono();
+    FenceAction.Persist p = s.persist();
+    s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    long byGrant = loadDone - TimeUnit.MILLISECONDS.toNanos(30) + LEASE.toNanos() + DRIFT_NANOS;
+    assertThat(byGrant).as("10 ms sooner than the load-sent rule").isEqualTo(
+        loadSent + LEASE.toNanos() + DRIFT_NANOS - TimeUnit.MILLISECONDS.toNanos(10));
+
+    s.advance((byGrant - s.mono()) / 1_000_000 - 1);
+    assertThat(s.all(FenceAction.Persist.class)).as("no renewal before the lease after the grant's apply").hasSize(1);
+    s.advance(1);
+    assertThat(s.mono()).isEqualTo(byGrant);
+    FenceAction.Persist renew = s.latest(FenceAction.Persist.class).orElseThrow();
+    assertThat(s.all(FenceAction.Persist.class)).hasSize(2);
+    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
+    assertThat(s.one(FenceAction.FenceEnded.class).timings().orElseThrow().waitReason())
+        .isEqualTo(WaitReason.SINCE_LAST_GRANT);
+  }
+
+  @Test
+  void f6bALongAgoGrantEndsTheWaitAtOnceAndARecentOneKeepsTheLoadSentRule() {
+    FenceAction.Load load = s.leaderAndSettle(2);
+    s.on(new FenceInput.Loaded(load.call(),
+        new LoadedMark(s.physical(), LEASE, false, Optional.of(Duration.ofSeconds(10)))));
+    long persistSent = s.mono();
+    FenceAction.Persist p = s.persist();
+    s.advanceQuietly(4).on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    assertThat(s.all(FenceAction.Persist.class)).as("no wait left and a fresh persist lease: no renewal (F1b)")
+        .containsExactly(p);
+    s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
+    assertThat(s.one(FenceAction.OpenAllocator.class).leaseDeadlineNanos())
+        .as("L1: the lease runs from the persist's send").isEqualTo(persistSent + LEASE.toNanos());
+    assertThat(s.one(FenceAction.OpenAllocator.class).limit()).isEqualTo(p.atLeast());
+
+    ProtocolScript q = new ProtocolScript(CONFIG, LEASE);
+    FenceAction.Load l2 = q.leaderAndSettle(2);
+    long loadSent = q.mono();
+    q.advanceQuietly(5).on(new FenceInput.Loaded(l2.call(),
+        new LoadedMark(q.physical(), LEASE, false, Optional.of(Duration.ofMillis(1)))));
+    FenceAction.Persist p2 = q.persist();
+    q.on(new FenceInput.Persisted(p2.call(), p2.atLeast()));
+    q.advance((loadSent + LEASE.toNanos() + DRIFT_NANOS - q.mono()) / 1_000_000 - 1);
+    assertThat(q.all(FenceAction.Persist.class)).as("a grant applied just before the load: the load-sent rule")
+        .hasSize(1);
+    q.advance(1);
+    assertThat(q.all(FenceAction.Persist.class)).hasSize(2);
+  }
+
+  @Test
+  void f1bAPersistWhoseLeaseIsNearlySpentIsRenewedEvenWithoutAWait() {
+    FenceAction.Load load = s.leaderAndSettle(3);
+    s.on(new FenceInput.Loaded(load.call(), new LoadedMark(s.physical(), LEASE, true)));
+    FenceAction.Persist p = s.persist();
+    long persistSent = s.mono();
+    // The persist took so long that less than two keep-alive intervals of its lease are left.
+    s.advanceQuietly(LEASE.toMillis() - 2 * KEEP_ALIVE + 1).on(new FenceInput.Persisted(p.call(), p.atLeast()));
+    FenceAction.Persist renew = s.latest(FenceAction.Persist.class).orElseThrow();
+    assertThat(renew).as("renewed: the persist's lease is nearly spent").isNotEqualTo(p);
+    long renewSent = s.mono();
+    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    s.on(new FenceInput.Confirmed(3, new LeadershipEvent.Leader(3)));
+    assertThat(s.one(FenceAction.OpenAllocator.class).leaseDeadlineNanos()).isEqualTo(renewSent + LEASE.toNanos())
+        .isGreaterThan(persistSent + LEASE.toNanos());
+  }
+
+  @Test
   void f6AShorterLeaseOnRecordDoesNotShortenTheWait() {
     FenceAction.Load load = s.leaderAndSettle(2);
     long loadSent = s.mono();
@@ -157,9 +250,8 @@ final class FenceProtocolTest {
     s.on(new FenceInput.Loaded(load.call(), new LoadedMark(s.physical(), Duration.ofMillis(500), true)));
     FenceAction.Persist p = s.persist();
     s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
-    FenceAction.Persist renew = s.persist();
-    assertThat(renew).as("the renewal goes out at once").isNotEqualTo(p);
-    s.on(new FenceInput.Persisted(renew.call(), renew.atLeast()));
+    assertThat(s.all(FenceAction.Persist.class)).as("F1b: no wait, so no renewal: the persist's lease is fresh")
+        .containsExactly(p);
     s.on(new FenceInput.Confirmed(5, new LeadershipEvent.Leader(5)));
     FenceTimings t = s.one(FenceAction.FenceEnded.class).timings().orElseThrow();
     assertThat(t.waitReason()).isEqualTo(WaitReason.SKIPPED_AFTER_RELEASE);
@@ -231,7 +323,7 @@ final class FenceProtocolTest {
     s.on(new FenceInput.Loaded(load.call(), mark(0)));
     FenceAction.Persist p = s.persist();
     s.on(new FenceInput.Persisted(p.call(), p.atLeast()));
-    assertThat(s.persist()).as("renewal at once, no wait").isNotEqualTo(p);
+    assertThat(s.one(FenceAction.ConfirmLeadership.class).term()).as("no wait: confirms at once").isEqualTo(2);
     assertThat(s.logs(Level.WARN)).anyMatch(l -> l.contains("UNSAFE test switch"));
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * rules (term check against the entry's term, the mark only grows, deterministic status replies, no clock); the same
  * register is what a host application embeds in its own state machine when the TSO rides in its log.
  *
+ * <p>One node-local exception to "no clock": the adapter notes on the monotonic clock when it applied the last
+ * lease-granting PERSIST, and a LOAD reply says how long ago that was (docs/correctness.md F6b). It changes no state.
+ *
  * <p>Snapshots are single files in {@link SimpleStateMachineStorage}, checksummed and renamed into place; a corrupt
  * or unreadable snapshot fails {@link #initialize} / {@link #reinitialize} with a message naming the file rather than
  * starting from an empty register.
@@ -53,12 +57,23 @@ public final class HighWaterStateMachine extends BaseStateMachine {
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final HighWaterRegister register = new HighWaterRegister();
+  private final LongSupplier ticker;
+  /** When (ticker nanos) this replica applied the last lease-granting PERSIST; guarded by {@code this}. */
+  private long lastGrantAppliedNanos;
+  /** Whether {@link #lastGrantAppliedNanos} is known (not since start or since a snapshot load); guarded by this. */
+  private boolean lastGrantKnown;
   private volatile long lastConfigurationTerm;
   private volatile File stateMachineDir;
   private volatile String logId = "?";
 
   /** An empty register; the snapshot (if any) is loaded in {@link #initialize}. */
   public HighWaterStateMachine() {
+    this(System::nanoTime);
+  }
+
+  /** An empty register whose apply times come from {@code ticker} (monotonic nanoseconds; tests pass their own). */
+  HighWaterStateMachine(LongSupplier ticker) {
+    this.ticker = ticker;
   }
 
   /** Sets where leadership hints go (from Ratis threads; the consumer must not block). */
@@ -99,6 +114,10 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     File dir = stateMachineDir;
     if (dir != null) {
       checkReadableDirectory(dir.toPath());
+    }
+    synchronized (this) {
+      // Whatever the snapshot holds was applied at an unknown time: the next fence waits by the load-sent rule.
+      lastGrantKnown = false;
     }
     SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
     if (latest == null) {
@@ -182,10 +201,33 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
     HighWaterReply reply;
     synchronized (this) {
-      reply = register.apply(data, entry.getTerm());
+      reply = noteGrantAge(data, register.apply(data, entry.getTerm()));
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
+  }
+
+  /**
+   * F6b: remembers when this replica applied a lease-granting PERSIST and tells a LOAD how long ago that was. An entry
+   * is applied only after its proposer sent it, so the lease that write granted (which counts from its send) ends at
+   * the latest one lease after this apply. A node-local reading of the monotonic clock, used only in the reply: the
+   * register's state stays a deterministic function of the log.
+   */
+  private HighWaterReply noteGrantAge(byte[] data, HighWaterReply reply) {
+    if (reply.status() != HighWaterReply.Status.OK) {
+      return reply;
+    }
+    HighWaterCommand.Op op = HighWaterCommand.decode(data).op();
+    long now = ticker.getAsLong();
+    if (op == HighWaterCommand.Op.PERSIST) {
+      lastGrantAppliedNanos = now;
+      lastGrantKnown = true;
+      return reply;
+    }
+    if (op == HighWaterCommand.Op.LOAD && lastGrantKnown) {
+      return reply.withSinceLastGrant(Math.max(0, now - lastGrantAppliedNanos));
+    }
+    return reply;
   }
 
   @Override

@@ -35,6 +35,8 @@ final class LeadershipTracker {
   // Owned by the events thread.
   private Consumer<LeadershipEvent> listener = e -> { };
   private LeadershipEvent lastPublished;
+  private long termSeen;
+  private long termSeenAtNanos;
 
   /**
    * A tracker for {@code server}'s division of this node, publishing on {@code events}; {@code reconnector} (null when
@@ -131,8 +133,16 @@ final class LeadershipTracker {
       return;
     }
     lastPublished = event;
+    long now = System.nanoTime();
+    if (event.term() > termSeen) {
+      termSeen = event.term();
+      termSeenAtNanos = now;
+    }
     if (event instanceof LeadershipEvent.Leader) {
-      LOG.info("[{}] leader ready in term {}", id, event.term());
+      // The election phase of a failover: from the moment this node saw the new term (it became a candidate) to the
+      // leader being ready (its first entry of the term committed and applied).
+      LOG.info("[{}] leader ready in term {}, {} ms after this node first saw the term", id, event.term(),
+          (now - termSeenAtNanos) / 1_000_000);
     } else {
       LOG.debug("[{}] leadership now {}", id, event);
     }

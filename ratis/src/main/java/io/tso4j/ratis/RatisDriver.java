@@ -243,16 +243,19 @@ public final class RatisDriver implements ConsensusDriver {
   @Override
   public CompletableFuture<LoadedMark> loadHighWater(long term) {
     CompletableFuture<LoadedMark> loaded = submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
-        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased()));
+        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased(),
+        r.sinceLastGrantNanos() == HighWaterReply.UNKNOWN ? Optional.empty()
+            : Optional.of(Duration.ofNanos(r.sinceLastGrantNanos()))));
     long floor = initialFloor;
     if (floor <= 0) {
       return loaded;
     }
-    // The initial floor (InitialFloor): raise the mark in this term before the fence computes its floor from it.
+    // The initial floor (InitialFloor): raise the mark in this term before the fence computes its floor from it. The
+    // persist grants this node's own lease; the lease records of earlier leaders (largest, age) stay as loaded.
     return loaded.thenCompose(m -> m.highWater() >= floor ? CompletableFuture.completedFuture(m)
         : persistHighWater(floor, term).thenApply(v -> {
           LOG.info("[{}] raised the high-water mark from {} to the initial floor {}", id, m.highWater(), v);
-          return new LoadedMark(v, m.largestLease(), false);
+          return new LoadedMark(v, m.largestLease(), false, m.sinceLastGrant());
         }));
   }
 

@@ -70,9 +70,18 @@ final class HighWaterCommandTest {
     }
     byte[] v1 = {1, 0, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 7};
     assertThat(HighWaterReply.decode(v1)).isEqualTo(new HighWaterReply(HighWaterReply.Status.OK, 42, 7));
+    HighWaterReply aged = new HighWaterReply(HighWaterReply.Status.OK, 42, 7, 160_000_000, false, 230_000_000L);
+    assertThat(HighWaterReply.decode(aged.encode())).isEqualTo(aged);
+    byte[] v2 = java.util.Arrays.copyOf(aged.encode(), HighWaterReply.V2_SIZE);
+    v2[0] = 2;
+    assertThat(HighWaterReply.decode(v2)).as("a version-2 reply has no age: unknown")
+        .isEqualTo(new HighWaterReply(HighWaterReply.Status.OK, 42, 7, 160_000_000, false));
     byte[] flags = new HighWaterReply(HighWaterReply.Status.OK, 1, 1).encode();
-    flags[HighWaterReply.SIZE - 1] = 4;
+    flags[HighWaterReply.V2_SIZE - 1] = 4;
     assertThatThrownBy(() -> HighWaterReply.decode(flags)).hasMessageContaining("flags");
+    byte[] negativeAge = aged.encode();
+    negativeAge[HighWaterReply.SIZE - 8] = (byte) 0x80;
+    assertThatThrownBy(() -> HighWaterReply.decode(negativeAge)).hasMessageContaining("age");
     byte[] bad = new HighWaterReply(HighWaterReply.Status.OK, 1, 1).encode();
     bad[1] = 9;
     assertThatThrownBy(() -> HighWaterReply.decode(bad)).hasMessageContaining("status 9");

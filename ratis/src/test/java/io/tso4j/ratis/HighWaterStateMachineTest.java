@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
@@ -33,7 +34,8 @@ final class HighWaterStateMachineTest {
   @TempDir
   Path dir;
 
-  private final HighWaterStateMachine sm = new HighWaterStateMachine();
+  private final AtomicLong ticks = new AtomicLong(1_000_000_000L);
+  private final HighWaterStateMachine sm = new HighWaterStateMachine(ticks::get);
 
   @BeforeEach
   void setUp() throws Exception {
@@ -60,6 +62,37 @@ final class HighWaterStateMachineTest {
     assertThat(apply(3, 4, HighWaterCommand.load(3).encode()).value()).isEqualTo(500);
     assertThat(sm.highWater()).isEqualTo(500);
     assertThat(sm.fencedTerm()).isEqualTo(3);
+  }
+
+  @Test
+  void f6bALoadSaysHowLongAgoTheLastLeaseGrantingPersistWasAppliedHere() throws Exception {
+    assertThat(apply(2, 1, HighWaterCommand.load(2).encode()).sinceLastGrantNanos())
+        .as("nothing granted since start").isEqualTo(HighWaterReply.UNKNOWN);
+    apply(2, 2, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
+    ticks.addAndGet(70_000_000L);
+    apply(2, 3, HighWaterCommand.persist(2, 400, 160_000_000L).encode());
+    ticks.addAndGet(30_000_000L);
+    apply(2, 4, HighWaterCommand.persist(1, 900, 160_000_000L).encode());
+    ticks.addAndGet(250_000_000L);
+    apply(3, 5, HighWaterCommand.release(3, 10).encode());
+
+    HighWaterReply load = apply(4, 6, HighWaterCommand.load(4).encode());
+
+    assertThat(load.sinceLastGrantNanos()).as("from the last OK persist (a fenced one grants nothing)")
+        .isEqualTo(280_000_000L);
+    assertThat(load.status()).isEqualTo(HighWaterReply.Status.OK);
+  }
+
+  @Test
+  void f6bAfterASnapshotIsLoadedTheAgeOfTheLastGrantIsUnknown() throws Exception {
+    apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
+    ticks.addAndGet(10_000_000L);
+    assertThat(apply(2, 2, HighWaterCommand.load(2).encode()).sinceLastGrantNanos()).isEqualTo(10_000_000L);
+
+    sm.reinitialize();
+
+    assertThat(apply(3, 3, HighWaterCommand.load(3).encode()).sinceLastGrantNanos())
+        .isEqualTo(HighWaterReply.UNKNOWN);
   }
 
   @Test

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * and the next attempt goes at once to the leader the cache names (a redirect; at most {@code maxRedirects} per
  * round), unless that endpoint already failed in this round or is unreachable and the hint brings no newer term. A
  * node that just refused is never tried again in the same round, except when its hint names the node itself (it is
- * the leader of that term, fencing or extending its window: it will serve soon); then it is polled again after a
- * short jittered delay ({@link #pollDelayNanos()}), at most {@link #POLLS_PER_ROUND} times.
+ * the leader of that term, fencing or extending its window: it will serve soon); then it is asked again after its own
+ * estimate ({@code serving_in_ms}, sent while it fences) or a short jittered delay ({@link #pollDelayNanos()}),
+ * whichever is longer, at most {@link #POLLS_PER_ROUND} times.
  *
  * <p><b>Polling a live member.</b> When the only endpoints left in a round are unreachable ones (or none), and some
  * node answered in this round, the policy asks that node for the members (GetMembers) every poll delay instead of
@@ -42,6 +43,9 @@ import java.util.concurrent.TimeUnit;
 final class EndpointRound {
   /** How many polls (GetMembers of a live member, or of a leader that names itself) one round makes at most: 16. */
   static final int POLLS_PER_ROUND = 16;
+
+  /** The longest a client waits on a fencing node's own estimate before asking it again: 1 s. */
+  static final long MAX_SELF_HINT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** What the owner does next. */
   sealed interface Step permits Send, Poll, Wait, GiveUp {
@@ -279,7 +283,7 @@ final class EndpointRound {
       }
       polls++;
       metrics.retried(ClientMetrics.RetryReason.REDIRECT);
-      return send(from, pollDelayNanos());
+      return send(from, selfHintDelayNanos(hint));
     }
     boolean news = hint.getTerm() > before.term();
     if (redirects >= ctx.maxRedirects()) {
@@ -291,6 +295,15 @@ final class EndpointRound {
     redirects++;
     metrics.retried(ClientMetrics.RetryReason.REDIRECT);
     return send(target, 0);
+  }
+
+  /**
+   * How long to wait before asking a node again that named itself: its own estimate ({@code serving_in_ms}, sent
+   * while it fences) but at least a poll delay and at most {@link #MAX_SELF_HINT_WAIT_NANOS}.
+   */
+  long selfHintDelayNanos(LeaderHint hint) {
+    long estimate = TimeUnit.MILLISECONDS.toNanos(Integer.toUnsignedLong(hint.getServingInMs()));
+    return Math.max(pollDelayNanos(), Math.min(estimate, MAX_SELF_HINT_WAIT_NANOS));
   }
 
   private void forget(String endpoint) {

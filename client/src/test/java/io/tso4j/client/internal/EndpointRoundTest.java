@@ -110,6 +110,24 @@ final class EndpointRoundTest {
   }
 
   @Test
+  void aFencingNodeThatNamesItselfIsAskedAgainAfterItsOwnEstimateWithinTheCap() {
+    members(A, B);
+    send(round.next());
+    Failure fencing300 = new Failure(Failure.Kind.RETRY, new TsoUnavailableException("fencing"), Optional.of(
+        LeaderHint.newBuilder().setId("xA").setEndpoint(A).setTerm(7).setServingInMs(300).build()), true);
+
+    EndpointRound.Send again = send(round.failed(A, fencing300));
+
+    assertThat(again.endpoint()).isEqualTo(A);
+    assertThat(again.delayNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+
+    Failure fencingLong = new Failure(Failure.Kind.RETRY, new TsoUnavailableException("fencing"), Optional.of(
+        LeaderHint.newBuilder().setId("xA").setEndpoint(A).setTerm(7).setServingInMs(60_000).build()), true);
+    assertThat(send(round.failed(A, fencingLong)).delayNanos())
+        .as("an estimate is capped").isEqualTo(EndpointRound.MAX_SELF_HINT_WAIT_NANOS);
+  }
+
+  @Test
   void theRedirectBudgetBoundsHintChains() {
     members(A, B, C, "d:1");
     send(round.next());

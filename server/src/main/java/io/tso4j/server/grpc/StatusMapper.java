@@ -1,5 +1,7 @@
 package io.tso4j.server.grpc;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -7,8 +9,10 @@ import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.LeaderHint;
 import io.tso4j.core.RefusedException;
 import io.tso4j.core.ServingState;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *   <caption>Refusals and errors on the wire</caption>
  *   <tr><th>cause</th><th>status</th><th>trailers</th></tr>
  *   <tr><td>NOT_SERVING, LEASE_EXPIRED, WINDOW_EXHAUSTED</td><td>UNAVAILABLE (retryable)</td>
- *       <td>{@link LeaderHint} under {@value WireKeys#LEADER_HINT_NAME} when a leader is known</td></tr>
+ *       <td>{@link LeaderHint} under {@value WireKeys#LEADER_HINT_NAME} when a leader is known; naming this node
+ *       only when it serves soon (see {@link #refusalHint})</td></tr>
  *   <tr><td>INVALID_COUNT (or a count outside 1..262144)</td><td>INVALID_ARGUMENT</td><td>none</td></tr>
  *   <tr><td>POISONED</td><td>FAILED_PRECONDITION (not retryable on this node)</td>
  *       <td>leader hint when known</td></tr>
@@ -32,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class StatusMapper {
   private static final Logger LOG = LoggerFactory.getLogger(StatusMapper.class);
 
+  /** The largest {@code serving_in_ms} a hint carries (longer estimates are capped: they are estimates). */
+  static final long MAX_SERVING_IN_MS = 10_000;
+
   private final MemberSource members;
 
   /** A mapper that resolves leader ids to endpoints through {@code members} (read on every use). */
@@ -43,6 +51,19 @@ public final class StatusMapper {
    * The status for a refused allocation, given the serving state at the time of the refusal (for the leader hint).
    */
   public StatusRuntimeException refused(RefusedException e, ServingState state) {
+    return refused(e, state, Optional.empty());
+  }
+
+  /**
+   * The status for a refused allocation, given the serving state at the time of the refusal and, while this node
+   * fences, how soon it expects to serve ({@link io.tso4j.core.TimestampOracle#expectedToServeIn()}).
+   *
+   * <p>The leader hint names this node itself only when it will serve soon: while it fences (with
+   * {@code serving_in_ms}, and only if that is within the call's deadline when the call has one) or while it serves
+   * and merely extends its window. A node that leads but is stopping, frozen or not serving gives no hint, so a
+   * client tries the other nodes instead of this one again.
+   */
+  public StatusRuntimeException refused(RefusedException e, ServingState state, Optional<Duration> servingIn) {
     String node = members.current().localId();
     switch (e.reason()) {
       case INVALID_COUNT:
@@ -50,10 +71,12 @@ public final class StatusMapper {
       case NOT_SERVING:
       case LEASE_EXPIRED:
       case WINDOW_EXHAUSTED:
-        return unavailable(node + " cannot serve now (" + e.reason() + ": " + e.getMessage() + ")", state);
+        return withHint(Status.UNAVAILABLE.withDescription(node + " cannot serve now (" + e.reason() + ": "
+            + e.getMessage() + ")" + leaderText(state)), refusalHint(state, servingIn));
       case POISONED:
         return withHint(Status.FAILED_PRECONDITION.withDescription(node
-            + " is poisoned after a fatal error and will not serve again; use another node"), state);
+            + " is poisoned after a fatal error and will not serve again; use another node"),
+            refusalHint(state, Optional.empty()));
       default:
         return unexpected(new IllegalStateException("unknown refusal reason " + e.reason()));
     }
@@ -68,7 +91,8 @@ public final class StatusMapper {
 
   /** UNAVAILABLE with a description and, if a leader is known in {@code state}, the leader hint. */
   public StatusRuntimeException unavailable(String description, ServingState state) {
-    return withHint(Status.UNAVAILABLE.withDescription(description + leaderText(state)), state);
+    return withHint(Status.UNAVAILABLE.withDescription(description + leaderText(state)),
+        refusalHint(state, Optional.empty()));
   }
 
   /** INTERNAL for an exception nobody expected; the description names only its type, the log gets the rest. */
@@ -82,7 +106,8 @@ public final class StatusMapper {
 
   /**
    * UNAVAILABLE for a request only the leader may answer (an admin write on a follower): the description, and the
-   * leader hint of {@code leaderId} in {@code term} when a leader is known, exactly as for a refused allocation.
+   * leader hint of {@code leaderId} in {@code term} when another node is known to lead, exactly as for a refused
+   * allocation.
    */
   public StatusRuntimeException redirect(String description, Optional<String> leaderId, long term) {
     return unavailable(description, new ServingState(ServingState.Status.NOT_SERVING, term, leaderId));
@@ -97,8 +122,29 @@ public final class StatusMapper {
         .build());
   }
 
-  private StatusRuntimeException withHint(Status status, ServingState state) {
+  /** The hint of a refusal: {@link #leaderHint}, except that this node names itself only when it serves soon. */
+  Optional<LeaderHint> refusalHint(ServingState state, Optional<Duration> servingIn) {
     Optional<LeaderHint> hint = leaderHint(state);
+    if (hint.isEmpty() || !hint.get().getId().equals(members.current().localId())) {
+      return hint;
+    }
+    switch (state.status()) {
+      case SERVING:
+        return hint;
+      case FENCING:
+        long inNanos = servingIn.map(Duration::toNanos).orElse(0L);
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline != null && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= inNanos) {
+          return Optional.empty();
+        }
+        long ms = Math.min(MAX_SERVING_IN_MS, TimeUnit.NANOSECONDS.toMillis(inNanos + 999_999));
+        return Optional.of(hint.get().toBuilder().setServingInMs((int) ms).build());
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private StatusRuntimeException withHint(Status status, Optional<LeaderHint> hint) {
     if (hint.isEmpty()) {
       return status.asRuntimeException();
     }
@@ -108,6 +154,9 @@ public final class StatusMapper {
   }
 
   private String leaderText(ServingState state) {
+    if (state.leaderId().filter(members.current().localId()::equals).isPresent()) {
+      return "; this node leads term " + state.term() + " (" + state.status() + ")";
+    }
     return state.leaderId()
         .map(id -> "; leader is " + id + members.current().endpointOf(id).map(e -> " at " + e).orElse("")
             + " in term " + state.term())

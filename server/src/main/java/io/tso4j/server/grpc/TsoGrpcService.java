@@ -101,7 +101,7 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
           .setRequestId(request.getRequestId())
           .build();
     } catch (RefusedException e) {
-      throw statuses.refused(e, oracle.state());
+      throw statuses.refused(e, oracle.state(), oracle.expectedToServeIn());
     } catch (RuntimeException e) {
       throw statuses.unexpected(e);
     }

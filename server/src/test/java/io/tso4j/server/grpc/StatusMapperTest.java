@@ -2,6 +2,7 @@ package io.tso4j.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tso4j.proto.WireKeys;
@@ -9,8 +10,11 @@ import io.tso4j.proto.v1.LeaderHint;
 import io.tso4j.core.RefusedException;
 import io.tso4j.core.RefusedException.Reason;
 import io.tso4j.core.ServingState;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,6 +36,56 @@ final class StatusMapperTest {
         .contains("leader is n2 at 127.0.0.1:7002 in term 5");
     assertThat(e.getTrailers().get(WireKeys.LEADER_HINT))
         .isEqualTo(LeaderHint.newBuilder().setId("n2").setEndpoint("127.0.0.1:7002").setTerm(5).build());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = ServingState.Status.class, names = {"NOT_SERVING", "FROZEN", "STOPPED"})
+  void aNodeThatLeadsButWillNotServeSoonDoesNotNameItself(ServingState.Status status) {
+    // Seen before the rule: "NOT_SERVING: not serving; leader is n1" from n1, so a client retried the same node.
+    ServingState selfLed = new ServingState(status, 5, Optional.of("n1"));
+
+    StatusRuntimeException e = mapper.refused(new RefusedException(Reason.NOT_SERVING, "stopping"), selfLed,
+        Optional.empty());
+
+    assertThat(e.getTrailers() == null || e.getTrailers().get(WireKeys.LEADER_HINT) == null).isTrue();
+    assertThat(e.getStatus().getDescription()).contains("this node leads term 5 (" + status + ")");
+  }
+
+  @Test
+  void aFencingNodeNamesItselfWithItsEstimate() {
+    ServingState fencing = new ServingState(ServingState.Status.FENCING, 6, Optional.of("n1"));
+
+    StatusRuntimeException e = mapper.refused(new RefusedException(Reason.NOT_SERVING, "fencing"), fencing,
+        Optional.of(Duration.ofMillis(180).plusNanos(1)));
+
+    assertThat(e.getTrailers().get(WireKeys.LEADER_HINT)).isEqualTo(LeaderHint.newBuilder().setId("n1")
+        .setEndpoint("127.0.0.1:7001").setTerm(6).setServingInMs(181).build());
+  }
+
+  @Test
+  void aFencingNodeDoesNotNameItselfWhenItServesOnlyAfterTheCallsDeadline() throws Exception {
+    ServingState fencing = new ServingState(ServingState.Status.FENCING, 6, Optional.of("n1"));
+    Context withDeadline = Context.current().withDeadlineAfter(50, TimeUnit.MILLISECONDS,
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r);
+          t.setDaemon(true);
+          return t;
+        }));
+
+    StatusRuntimeException e = withDeadline.call(() -> mapper.refused(
+        new RefusedException(Reason.NOT_SERVING, "fencing"), fencing, Optional.of(Duration.ofSeconds(2))));
+
+    assertThat(e.getTrailers() == null || e.getTrailers().get(WireKeys.LEADER_HINT) == null).isTrue();
+  }
+
+  @Test
+  void aServingNodeExtendingItsWindowNamesItself() {
+    ServingState serving = new ServingState(ServingState.Status.SERVING, 6, Optional.of("n1"));
+
+    StatusRuntimeException e = mapper.refused(new RefusedException(Reason.WINDOW_EXHAUSTED, "extending"), serving,
+        Optional.empty());
+
+    assertThat(e.getTrailers().get(WireKeys.LEADER_HINT).getId()).isEqualTo("n1");
   }
 
   @Test

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Nemesis implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Nemesis.class);
+  /** How long the nemesis waits for a restarted node to follow a leader before the next fault: 20 s. */
+  static final long REJOIN_TIMEOUT_MILLIS = 20_000;
   private static final long TAIL_NANOS = TimeUnit.SECONDS.toNanos(4);
 
   private final StressCluster cluster;
@@ -109,8 +111,17 @@ final class Nemesis implements Runnable {
         start = System.nanoTime();
         sleepMillis(down);
         p.start();
+        long restarted = System.nanoTime();
+        // The next fault waits until the victim is back (a healthy quorum every time), and the report says when it
+        // was: answering on its client port and following the leader.
+        boolean back = cluster.awaitFollowing(target, REJOIN_TIMEOUT_MILLIS);
+        long backMillis = (System.nanoTime() - restarted) / 1_000_000;
         expectedDown.remove(target);
-        note = "down " + down + " ms";
+        note = "down " + down + " ms; " + (back ? "back (following) " + backMillis + " ms after its start"
+            : "not back within " + REJOIN_TIMEOUT_MILLIS + " ms");
+        if (!back) {
+          anomalies.add(target + " did not follow a leader within " + REJOIN_TIMEOUT_MILLIS + " ms of its restart");
+        }
         break;
       }
       case LEADER_PAUSE:

@@ -38,10 +38,14 @@ final class RatisLeaseLengthIT {
       int next = c.awaitServingLeader(i -> i != old);
       assertThat(c.driver(next).leaseDuration()).isEqualTo(Duration.ofMillis(160));
       FenceTimings t = c.oracle(next).stats().lastFence().orElseThrow();
-      assertThat(t.waitReason()).isEqualTo(FenceTimings.WaitReason.LARGEST_SEEN);
-      assertThat(t.waitedLease()).isEqualTo(Duration.ofMillis(240));
-      // The renewal is sent no earlier than the largest lease + the drift margin after the load was sent.
-      assertThat(t.load().plus(t.persist()).plus(t.leaseWait())).isGreaterThanOrEqualTo(Duration.ofMillis(260));
+      assertThat(t.waitReason()).isIn(FenceTimings.WaitReason.LARGEST_SEEN, FenceTimings.WaitReason.SINCE_LAST_GRANT);
+      assertThat(t.waitedLease()).as("the register's longer lease, not its own 160 ms").isEqualTo(
+          Duration.ofMillis(240));
+      if (t.waitReason() == FenceTimings.WaitReason.LARGEST_SEEN) {
+        // By the load-sent rule the renewal is sent no earlier than the largest lease + drift after the load was sent
+        // (by F6b it may be sooner: a lease after the last grant was applied here).
+        assertThat(t.load().plus(t.persist()).plus(t.leaseWait())).isGreaterThanOrEqualTo(Duration.ofMillis(260));
+      }
       assertThat(c.allocate(next).first()).isGreaterThan(before.last());
       assertThat(c.fatalErrors()).isEmpty();
     }
