@@ -77,6 +77,7 @@ final class MembershipIT {
       // Every node's view follows the committed configuration: the joined node included.
       awaitDirectory(nodes, "n4", Map.of("n1", n1.clientEndpoint(), "n2", n2.clientEndpoint(),
           "n3", n3.clientEndpoint(), "n4", n4.clientEndpoint()));
+      awaitLagKnown(nodes, leader);
       ListMembersResponse onN4 = nodes.admin("n4").listMembers(ListMembersRequest.getDefaultInstance());
       assertThat(onN4.getResponder().getRole()).isEqualTo(MemberRole.MEMBER_ROLE_FOLLOWER);
       assertThat(onN4.getMembersList()).extracting(MemberInfo::getId).containsExactlyInAnyOrder("n1", "n2", "n3",
@@ -173,6 +174,21 @@ final class MembershipIT {
       Thread.sleep(50);
     }
     throw new AssertionError(id + " never saw " + expected + "; saw " + seen);
+  }
+
+  /** The leader reports a lag (entries behind its commit index) for every other member, and small ones. */
+  private static void awaitLagKnown(AdminNodes nodes, String leader) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    List<MemberInfo> seen = List.of();
+    while (System.nanoTime() < deadline) {
+      seen = nodes.admin(leader).listMembers(ListMembersRequest.getDefaultInstance()).getMembersList();
+      if (seen.stream().filter(m -> !m.getId().equals(leader)).allMatch(m -> m.getLag() >= 0 && m.getLag() < 1000)
+          && seen.stream().filter(m -> m.getId().equals(leader)).allMatch(m -> m.getLag() == -1)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the leader never reported every follower's lag: " + seen);
   }
 
   private static StatusRuntimeException catchStatus(Runnable call) {
