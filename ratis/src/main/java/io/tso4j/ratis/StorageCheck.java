@@ -11,9 +11,12 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a group's Raft storage before the server starts, for the damage Ratis itself would not report or would
- * report as a stack trace: a log that was compacted into a snapshot whose file is gone (starting from the log alone
- * would begin from an empty register: lower timestamps), and a snapshot checksum file without its snapshot. The
- * messages name the file and say what to do. Stateless.
+ * report as a stack trace: a log that was compacted into a snapshot whose file is gone. Starting would then begin
+ * from an older snapshot or an empty register with entries missing after it: lower timestamps. The message names the
+ * missing snapshot file when its checksum file is still there, and says what to do. A snapshot file that is gone
+ * while the log still covers everything after the newest remaining one is harmless (the log replays; a crash between
+ * writing a snapshot's checksum and renaming the snapshot into place leaves exactly that), so it is not refused.
+ * Stateless.
  */
 final class StorageCheck {
   private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
@@ -40,6 +43,7 @@ final class StorageCheck {
     try {
       long firstLogIndex = firstLogIndex(current);
       long newestSnapshot = -1;
+      Path missing = null;
       if (Files.isDirectory(sm)) {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(sm)) {
           for (Path p : s) {
@@ -50,8 +54,7 @@ final class StorageCheck {
             }
             Matcher md5 = SNAPSHOT_MD5.matcher(name);
             if (md5.matches() && !Files.exists(sm.resolve(md5.group(1)))) {
-              throw new ConsensusException(Kind.PERMANENT, "[" + nodeId + "] snapshot file " + sm.resolve(md5.group(1))
-                  + " is missing (its checksum file " + p + " is there); " + REPLACE);
+              missing = sm.resolve(md5.group(1));
             }
           }
         }
@@ -59,7 +62,9 @@ final class StorageCheck {
       if (firstLogIndex > 0 && newestSnapshot < firstLogIndex - 1) {
         throw new ConsensusException(Kind.PERMANENT, "[" + nodeId + "] the Raft log in " + current + " starts at"
             + " index " + firstLogIndex + " (earlier entries were compacted into a snapshot) but no snapshot up to"
-            + " index " + (firstLogIndex - 1) + " is in " + sm + "; " + REPLACE);
+            + " index " + (firstLogIndex - 1) + " is in " + sm
+            + (missing == null ? "" : ": snapshot file " + missing + " is missing (its checksum file is there)")
+            + "; " + REPLACE);
       }
     } catch (IOException e) {
       throw RatisErrors.startup("[" + nodeId + "] cannot read the Raft storage in " + group, e);
