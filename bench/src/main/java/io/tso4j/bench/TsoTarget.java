@@ -6,6 +6,7 @@ import io.tso4j.client.TsoClient;
 import io.tso4j.client.TsoClientMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The tso4j client as a benchmark target: one {@link TsoClient} shared by every caller, with its metrics in a private
@@ -16,10 +17,19 @@ public final class TsoTarget implements BenchTarget {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final DistributionSummary batchCallers;
 
-  /** A client of {@code endpoints} with the given call deadline and pipelining depth. */
+  /** A client of {@code endpoints} with the given call deadline and pipelining depth (plaintext). */
   public TsoTarget(List<String> endpoints, Duration callTimeout, int maxInFlight) {
-    this.client = TsoClient.newBuilder().endpoints(endpoints).callTimeout(callTimeout)
-        .maxRequestsInFlight(maxInFlight).build();
+    this(endpoints, callTimeout, maxInFlight, UnaryOperator.identity());
+  }
+
+  /**
+   * A client of {@code endpoints} with the given call deadline and pipelining depth, whose builder {@code security}
+   * may also set up TLS (for example {@code b -> b.tls(caFile)}).
+   */
+  public TsoTarget(List<String> endpoints, Duration callTimeout, int maxInFlight,
+      UnaryOperator<TsoClient.Builder> security) {
+    this.client = security.apply(TsoClient.newBuilder().endpoints(endpoints).callTimeout(callTimeout)
+        .maxRequestsInFlight(maxInFlight)).build();
     TsoClientMetrics metrics = new TsoClientMetrics(client);
     metrics.bindTo(registry);
     this.batchCallers = registry.get("tso4j.client.batch.callers").tags("client", metrics.clientId()).summary();

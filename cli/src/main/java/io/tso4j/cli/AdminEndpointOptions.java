@@ -1,15 +1,17 @@
 package io.tso4j.cli;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The options of every command that talks to the admin service: which nodes to ask and for how long, and the one
- * method that opens a channel to a node ({@link #channel}): transport security for these commands goes there (a
- * TLS options mixin next to this one, read by that method), so every admin command gets it at once.
+ * The options of every command that talks to the admin service: which nodes to ask, for how long, and over which
+ * transport ({@link ClientTlsOptions}: with mutual TLS on, the admin service wants a client certificate like every
+ * call), and the one method that opens a channel to a node ({@link #channel}).
  */
 final class AdminEndpointOptions {
   /** Default of {@code --timeout}: how long one admin command may take, redirects included. */
@@ -23,14 +25,17 @@ final class AdminEndpointOptions {
       description = "How long the command may take, redirects to the leader included (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Mixin
+  ClientTlsOptions tls;
+
   /** A channel to {@code endpoint} (host:port). The one place where admin commands build a channel. */
   ManagedChannel channel(String endpoint) {
-    return plaintextChannel(endpoint);
+    return channel(endpoint, tls.credentials());
   }
 
-  /** A plaintext channel to {@code endpoint}; also what {@code serve --join} uses to ask to be added. */
-  static ManagedChannel plaintextChannel(String endpoint) {
-    return ManagedChannelBuilder.forTarget(endpoint).usePlaintext().build();
+  /** A channel to {@code endpoint} with {@code credentials}. */
+  static ManagedChannel channel(String endpoint, ChannelCredentials credentials) {
+    return Grpc.newChannelBuilder(endpoint, credentials).build();
   }
 
   /** An admin client over these options; close it when done. */
@@ -38,6 +43,7 @@ final class AdminEndpointOptions {
     if (endpoints == null || endpoints.isEmpty()) {
       throw new CliException(ExitCodes.USAGE, "--endpoints: at least one HOST:PORT is needed");
     }
+    tls.credentials(); // a bad TLS combination is a usage error before any call
     return new AdminClient(endpoints, this::channel, timeout);
   }
 }

@@ -94,6 +94,9 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin
   NodeOptions nodeOptions;
 
+  @Mixin
+  ClientTlsOptions tls;
+
   @Override
   public Integer call() throws Exception {
     validate();
@@ -181,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
       for (int c : concurrency) {
         for (int k : maxInFlight) {
           String label = maxInFlight.length > 1 || k > 1 ? name + " k=" + k : name;
-          try (TsoTarget t = new TsoTarget(target, callTimeout, k)) {
+          try (TsoTarget t = new TsoTarget(target, callTimeout, k, tls::applyTo)) {
             results.add(runOne(out, t, c, label));
           }
         }

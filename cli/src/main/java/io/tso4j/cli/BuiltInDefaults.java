@@ -2,6 +2,7 @@ package io.tso4j.cli;
 
 import io.tso4j.core.FenceConfig;
 import io.tso4j.ratis.RatisDriverConfig;
+import io.tso4j.server.NodeSecurity;
 import io.tso4j.server.NodeTuning;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,8 @@ final class BuiltInDefaults {
       "snapshot-threshold", Long.toString(NodeTuning.DEFAULT_SNAPSHOT_THRESHOLD),
       "raft-request-timeout", DurationConverter.format(NodeTuning.DEFAULT_RAFT_REQUEST_TIMEOUT),
       "fence-retry-budget", DurationConverter.format(FENCE.retryBudget()),
-      "handoff-grace", DurationConverter.format(NodeTuning.DEFAULT_HANDOFF_GRACE));
+      "handoff-grace", DurationConverter.format(NodeTuning.DEFAULT_HANDOFF_GRACE),
+      "tls-refresh-period", DurationConverter.format(NodeSecurity.DEFAULT_TLS_REFRESH_PERIOD));
 
   private BuiltInDefaults() {
   }

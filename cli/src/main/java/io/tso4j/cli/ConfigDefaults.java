@@ -137,8 +137,8 @@ final class ConfigDefaults implements IDefaultValueProvider {
 
   /**
    * Whether {@code option} takes its default from here: named, long, and not --config, --help or --version, and not
-   * what a {@code tso4j admin} command acts on (only its --endpoints and --timeout may come from here: the id in a
-   * node's config file must never become the target of {@code admin remove-member}).
+   * what a {@code tso4j admin} command acts on (only its --endpoints, --timeout and client TLS options may come from
+   * here: the id in a node's config file must never become the target of {@code admin remove-member}).
    */
   static boolean configurable(OptionSpec option) {
     String name = option.longestName();
@@ -150,7 +150,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
     var command = option.command();
     boolean admin = command != null && command.parent() != null && "admin".equals(command.parent().name());
     String name = option.longestName();
-    return admin && !name.equals("--endpoints") && !name.equals("--timeout");
+    return admin && !name.equals("--endpoints") && !name.equals("--timeout") && !name.startsWith("--tls-");
   }
 
   @Override

@@ -40,6 +40,9 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
+  @Mixin
+  ClientTlsOptions tls;
+
   @Override
   public Integer call() {
     if (count < 1 || count > Timestamp.PER_MILLISECOND) {
@@ -49,7 +52,7 @@ final class GetCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     TsoClient client;
     try {
-      client = TsoClient.newBuilder().endpoints(Arrays.asList(endpoints)).callTimeout(timeout).build();
+      client = tls.applyTo(TsoClient.newBuilder().endpoints(Arrays.asList(endpoints)).callTimeout(timeout)).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -1,5 +1,8 @@
 package io.tso4j.cli;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.tso4j.proto.v1.AddMemberRequest;
 import io.tso4j.ratis.InitialFloor;
 import io.tso4j.server.PeerSpec;
@@ -84,9 +87,34 @@ final class MembershipOptions {
     }
   }
 
+  /**
+   * The credentials a joining node calls the cluster with: plaintext if this node's client port is plaintext;
+   * otherwise TLS that trusts {@code clientCaFile} (the CA of the cluster's certificates, which signs client
+   * certificates too) and presents this node's own certificate and key as its client certificate.
+   *
+   * @throws CliException USAGE if TLS is on without a CA to trust the cluster with
+   */
+  static ChannelCredentials joinCredentials(Path certFile, Path keyFile, Path clientCaFile) {
+    if (certFile == null) {
+      return InsecureChannelCredentials.create();
+    }
+    if (clientCaFile == null) {
+      throw new CliException(ExitCodes.USAGE, "--join with TLS needs --tls-client-ca-file: the CA of the cluster's"
+          + " certificates, to trust the cluster's nodes and to be trusted by them");
+    }
+    try {
+      return TlsChannelCredentials.newBuilder().trustManager(clientCaFile.toFile())
+          .keyManager(certFile.toFile(), keyFile.toFile()).build();
+    } catch (IOException | RuntimeException e) {
+      throw new CliException(ExitCodes.STARTUP, "--join: cannot read the TLS files (" + certFile + ", " + keyFile
+          + ", " + clientCaFile + "): " + e.getMessage(), e);
+    }
+  }
+
   /** Asks the running cluster to add {@code self} (following redirects to the leader), within the join timeout. */
-  void askToBeAdded(PeerSpec self) {
-    try (AdminClient client = new AdminClient(join, AdminEndpointOptions::plaintextChannel, joinTimeout)) {
+  void askToBeAdded(PeerSpec self, ChannelCredentials credentials) {
+    try (AdminClient client = new AdminClient(join, e -> AdminEndpointOptions.channel(e, credentials),
+        joinTimeout)) {
       client.onLeader("joining through " + String.join(",", join), a -> a.addMember(AddMemberRequest.newBuilder()
           .setId(self.id()).setRaftAddress(self.raftAddress()).setClientEndpoint(self.clientEndpoint()).build()));
     }

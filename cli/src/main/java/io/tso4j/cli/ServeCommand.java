@@ -1,5 +1,7 @@
 package io.tso4j.cli;
 
+import io.tso4j.server.NodeSecurity;
+import io.grpc.ChannelCredentials;
 import io.tso4j.server.NodeStartException;
 import io.tso4j.server.NodeTuning;
 import io.tso4j.server.PeerSpec;
@@ -9,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -55,6 +58,9 @@ final class ServeCommand implements Callable<Integer> {
   NodeTuningOptions tuningOptions;
 
   @Mixin
+  TlsOptions tlsOptions;
+
+  @Mixin
   MembershipOptions membership;
 
   @Override
@@ -84,7 +90,9 @@ final class ServeCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Path.of("tso4j-data", id);
     TsoNode.Config cfg;
     NodeTuning tuning;
+    NodeSecurity security;
     try {
+      security = tlsOptions.security();
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
           nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, tuningOptions.applyTo(nodeOptions.fenceConfig()),
           TsoClock.system());
@@ -92,7 +100,13 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    Optional<String> refusal = tlsOptions.refusal(security, cfg.grpcHost(), self.host());
+    if (refusal.isPresent()) {
+      throw new CliException(ExitCodes.USAGE, refusal.get());
+    }
     membership.applyInitialFloor(dir);
+    ChannelCredentials joinCredentials = membership.joining()
+        ? MembershipOptions.joinCredentials(tlsOptions.certFile, tlsOptions.keyFile, tlsOptions.clientCaFile) : null;
     if (tuningOptions.logDir != null) {
       LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
     }
@@ -100,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
     StopSignal stop = new StopSignal();
     TsoNode node;
     try {
-      node = TsoNode.start(cfg, tuning, membership.joining(), cause -> {
+      node = TsoNode.start(cfg, tuning, security, membership.joining(), cause -> {
         exitCode.set(ExitCodes.FATAL);
         stop.release("fatal error");
       });
@@ -110,15 +124,16 @@ final class ServeCommand implements Callable<Integer> {
     // A restarted member finds itself in the configuration recovered from its log; only a new one asks.
     if (membership.joining() && !node.inConfiguration()) {
       try {
-        membership.askToBeAdded(withSelf.get(0));
+        membership.askToBeAdded(withSelf.get(0), joinCredentials);
       } catch (CliException e) {
         node.close();
         throw new CliException(ExitCodes.STARTUP, "node " + id + " could not join: " + e.getMessage(), e);
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("tso4j node " + id + " serving clients on " + node.endpoint() + ", raft on " + self.raftAddress()
-        + ", data in " + dir.toAbsolutePath());
+    out.println("tso4j node " + id + " serving clients on " + node.endpoint()
+        + (security.clientTls().isPresent() ? " (TLS)" : "") + ", raft on " + self.raftAddress()
+        + (security.peerTls().isPresent() ? " (TLS)" : "") + ", data in " + dir.toAbsolutePath());
     out.flush();
     stop.await();
     // Looked up here, not in a static field: picocli builds every command at start, and a static logger would set

@@ -1,7 +1,7 @@
 package io.tso4j.cli;
 
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.tso4j.proto.v1.ServingStateEvent;
 import io.tso4j.proto.v1.ServingStateWatchGrpc;
@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,10 +45,13 @@ final class WatchCommand implements Callable<Integer> {
       description = "Stop after this long (0s: no limit).")
   Duration timeout;
 
+  @Mixin
+  ClientTlsOptions tls;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint).usePlaintext().build();
+    ManagedChannel channel = Grpc.newChannelBuilder(endpoint, tls.credentials()).build();
     try {
       ServingStateWatchGrpc.ServingStateWatchBlockingStub stub = ServingStateWatchGrpc.newBlockingStub(channel);
       if (!timeout.isZero()) {

@@ -8,12 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -49,11 +53,19 @@ import org.slf4j.LoggerFactory;
  * <p>Leadership notifications are forwarded, without blocking, as hints to the listener set with {@link
  * #setLeadershipHints}; the driver confirms them against the division's state.
  *
+ * <p>Only this node's own {@link RatisDriver} may write to the register: {@link #startTransaction} refuses, with a
+ * {@link ForeignProposerException}, every write request whose Ratis client id is not the driver's (a random id per
+ * driver, set when it starts). The check runs where a request enters the log (on the leader, before the entry is
+ * appended), never when an entry is applied, so every replica still applies every committed entry the same way, on
+ * replay too, whichever node proposed it (docs/correctness.md R6).
+ *
  * <p>To embed tso4j in an application that already runs Ratis, register one instance for the TSO group with {@code
  * RaftServer.Builder.setStateMachineRegistry} and attach a {@link RatisDriver} to it.
  */
 public final class HighWaterStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(HighWaterStateMachine.class);
+  /** At most one WARN line about refused foreign writes per this interval. */
+  private static final long REFUSAL_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final HighWaterRegister register = new HighWaterRegister();
@@ -65,6 +77,9 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   private volatile long lastConfigurationTerm;
   private volatile File stateMachineDir;
   private volatile String logId = "?";
+  private volatile ClientId proposer;
+  private final AtomicLong refusedWrites = new AtomicLong();
+  private final AtomicLong lastRefusalWarnNanos = new AtomicLong(System.nanoTime() - REFUSAL_WARN_INTERVAL_NANOS);
 
   /** An empty register; the snapshot (if any) is loaded in {@link #initialize}. */
   public HighWaterStateMachine() {
@@ -79,6 +94,37 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   /** Sets where leadership hints go (from Ratis threads; the consumer must not block). */
   void setLeadershipHints(Consumer<LeadershipEvent> consumer) {
     register.setLeadershipHints(consumer);
+  }
+
+  /** Accepts write requests from the Ratis client {@code driverClientId} only (this node's driver). */
+  void acceptWritesFrom(ClientId driverClientId) {
+    this.proposer = driverClientId;
+  }
+
+  /** How many write requests {@link #startTransaction} refused because they did not come from this node's driver. */
+  public long refusedWrites() {
+    return refusedWrites.get();
+  }
+
+  /**
+   * Lets a write request into the log only if it comes from this node's driver; any other gets a transaction
+   * carrying a {@link ForeignProposerException}, which Ratis returns to the sender without appending anything.
+   */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext trx = super.startTransaction(request);
+    ClientId allowed = proposer;
+    if (allowed == null || !allowed.equals(request.getClientId())) {
+      long n = refusedWrites.incrementAndGet();
+      long now = System.nanoTime();
+      long last = lastRefusalWarnNanos.get();
+      if (now - last >= REFUSAL_WARN_INTERVAL_NANOS && lastRefusalWarnNanos.compareAndSet(last, now)) {
+        LOG.warn("[{}] refused a write to the high-water register from Ratis client {}: only this node's tso4j "
+            + "driver may write ({} refused since start)", idOrUnknown(), request.getClientId(), n);
+      }
+      trx.setException(new ForeignProposerException(request.getClientId().toString()));
+    }
+    return trx;
   }
 
   /** The register this state machine applies commands to. */

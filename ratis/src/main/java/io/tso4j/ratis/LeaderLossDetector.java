@@ -8,7 +8,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
@@ -40,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * fence waits that lease out (docs/correctness.md F6), and a leader whose Raft port refuses connections has stopped
  * its Raft server anyway. A wrong guess costs one election.
  *
+ * <p>With peer TLS ({@link PeerTls}) the held connection is a TLS connection: the detector completes a mutual
+ * handshake with the node's own peer certificate (ALPN {@code h2}, as a Ratis peer does), so the leader's TLS port sees
+ * an ordinary peer that has not sent a request yet, not a handshake that never finishes and times out. A failed
+ * handshake (a peer with a certificate this node does not trust) is retried after {@value #HANDSHAKE_RETRY_MILLIS} ms
+ * and never counts as a lost leader. The refusal check is a plain TCP connect either way: a refused connect needs no
+ * handshake.
+ *
  * <p>One daemon thread per driver. Thread-safe: {@link #close()} from any thread.
  */
 final class LeaderLossDetector implements AutoCloseable {
@@ -49,18 +60,32 @@ final class LeaderLossDetector implements AutoCloseable {
   /** How often the watch wakes up to check that it still watches the current leader. */
   private static final int READ_TIMEOUT_MILLIS = 50;
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** How long a TLS handshake with the leader may take. */
+  private static final int HANDSHAKE_TIMEOUT_MILLIS = 5_000;
+  /** How long to wait after a failed TLS handshake before the next try. */
+  static final int HANDSHAKE_RETRY_MILLIS = 1_000;
+  /** The application protocol a Raft peer negotiates (gRPC over HTTP/2). */
+  private static final String[] ALPN = {"h2"};
 
   private final String id;
   private final RaftServer server;
   private final RaftServer.Division division;
   private final RaftGroupId groupId;
   private final Thread thread;
+  private final SSLSocketFactory tls;
   private volatile boolean closed;
   private long triggered;
+  private volatile long held;
+  private volatile long handshakeFailures;
 
-  /** A detector for this node's {@code division} of {@code server}; not started. */
-  LeaderLossDetector(String id, RaftServer server, RaftServer.Division division) {
+  /** A detector for this node's {@code division} of {@code server}, over TLS if {@code peerTls}; not started. */
+  LeaderLossDetector(String id, RaftServer server, RaftServer.Division division, Optional<PeerTls> peerTls) {
     this.id = id;
+    try {
+      this.tls = peerTls.isPresent() ? peerTls.get().clientContext().getSocketFactory() : null;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("[" + id + "] cannot set up TLS for the leader-loss detector: " + e, e);
+    }
     this.server = server;
     this.division = division;
     this.groupId = division.getGroup().getGroupId();
@@ -77,6 +102,16 @@ final class LeaderLossDetector implements AutoCloseable {
   /** How many elections this detector started. */
   long elections() {
     return triggered;
+  }
+
+  /** How many connections to a leader this detector opened and held (after the TLS handshake, with peer TLS). */
+  long heldConnections() {
+    return held;
+  }
+
+  /** How many TLS handshakes with a leader failed. */
+  long handshakeFailures() {
+    return handshakeFailures;
   }
 
   @Override
@@ -132,22 +167,36 @@ final class LeaderLossDetector implements AutoCloseable {
    */
   private boolean watch(Watched w) throws InterruptedException {
     InetSocketAddress address = address(w.address());
-    try (Socket s = new Socket()) {
-      s.connect(address, CONNECT_TIMEOUT_MILLIS);
-      s.setSoTimeout(READ_TIMEOUT_MILLIS);
-      InputStream in = s.getInputStream();
-      byte[] sink = new byte[256];
-      while (!closed && w.equals(currentLeader())) {
-        try {
-          if (in.read(sink) < 0) {
-            break;
+    try (Socket raw = new Socket()) {
+      raw.connect(address, CONNECT_TIMEOUT_MILLIS);
+      Socket s = tls == null ? raw : handshake(raw, address);
+      held++;
+      try {
+        s.setSoTimeout(READ_TIMEOUT_MILLIS);
+        InputStream in = s.getInputStream();
+        byte[] sink = new byte[256];
+        while (!closed && w.equals(currentLeader())) {
+          try {
+            if (in.read(sink) < 0) {
+              break;
+            }
+          } catch (SocketTimeoutException e) {
+            // Still open; look at the leader again.
           }
-        } catch (SocketTimeoutException e) {
-          // Still open; look at the leader again.
+        }
+      } finally {
+        if (s != raw) {
+          s.close();
         }
       }
     } catch (ConnectException e) {
       return refused(address);
+    } catch (HandshakeFailed e) {
+      handshakeFailures++;
+      LOG.debug("[{}] TLS handshake with leader {} at {} failed: {}", id, w.leader(), w.address(),
+          e.getCause() == null ? e.toString() : e.getCause().toString());
+      TimeUnit.MILLISECONDS.sleep(HANDSHAKE_RETRY_MILLIS);
+      return false;
     } catch (IOException e) {
       // Reset or another error: ask again below.
     }
@@ -155,6 +204,30 @@ final class LeaderLossDetector implements AutoCloseable {
       return false;
     }
     return refused(address);
+  }
+
+  /** A mutual TLS handshake over {@code raw}, as a Raft peer makes it. */
+  private Socket handshake(Socket raw, InetSocketAddress address) throws HandshakeFailed {
+    try {
+      SSLSocket ssl = (SSLSocket) tls.createSocket(raw, address.getHostString(), address.getPort(), true);
+      SSLParameters params = ssl.getSSLParameters();
+      params.setApplicationProtocols(ALPN);
+      ssl.setSSLParameters(params);
+      ssl.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+      ssl.startHandshake();
+      return ssl;
+    } catch (IOException | RuntimeException e) {
+      throw new HandshakeFailed(e);
+    }
+  }
+
+  /** A TLS handshake with the leader failed: never a sign that the leader is gone. */
+  private static final class HandshakeFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    HandshakeFailed(Throwable cause) {
+      super(cause);
+    }
   }
 
   /** Whether a fresh connect to {@code address} is refused (nobody listens there); a timeout is not a refusal. */

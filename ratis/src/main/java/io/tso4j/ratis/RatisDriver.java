@@ -217,6 +217,7 @@ public final class RatisDriver implements ConsensusDriver {
         throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine of group " + groupId + " is "
             + (sm == null ? "null" : sm.getClass().getName()) + ", not " + HighWaterStateMachine.class.getName());
       }
+      ((HighWaterStateMachine) sm).acceptWritesFrom(clientId);
       reg = ((HighWaterStateMachine) sm).register();
     }
     division = d;
@@ -224,7 +225,7 @@ public final class RatisDriver implements ConsensusDriver {
     membership = new MembershipAdmin(server, groupId, clientEndpoints);
     leadership.start(d, eventListener);
     if (ownsServer) {
-      leaderLoss = new LeaderLossDetector(id, server, d).start();
+      leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls()).start();
     }
     reg.setLeadershipHints(leadership::onHint);
     LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
@@ -430,6 +431,11 @@ public final class RatisDriver implements ConsensusDriver {
   public long leaderLossElections() {
     LeaderLossDetector d = leaderLoss;
     return d == null ? 0 : d.elections();
+  }
+
+  /** This node's leader-loss detector, or null for a host-owned server or before start (tests). */
+  LeaderLossDetector leaderLossDetector() {
+    return leaderLoss;
   }
 
   /** Whether this driver started (and will close) its own Ratis server. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
  * @param groupId the Raft group id; every node must use the same
  * @param snapshotThreshold if present, take a snapshot automatically every this many applied entries
  * @param requestTimeout how long one write may take before it fails as TRANSIENT
+ * @param peerTls if present, the Raft port speaks mutual TLS with this material; otherwise plaintext
  */
 public record RatisDriverConfig(
     String nodeId,
@@ -30,7 +32,8 @@ public record RatisDriverConfig(
     Duration rpcTimeoutMax,
     UUID groupId,
     OptionalLong snapshotThreshold,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Optional<PeerTls> peerTls) {
 
   /** The group id used when none is configured, so that all nodes agree by default. */
   public static final UUID DEFAULT_GROUP_ID = UUID.fromString("75a0c0d4-7473-6f34-6a00-000000000001");
@@ -81,6 +84,7 @@ public record RatisDriverConfig(
       throw new IllegalArgumentException("snapshotThreshold must be >= 1: " + snapshotThreshold.getAsLong());
     }
     positive("requestTimeout", requestTimeout);
+    peerTls = peerTls == null ? Optional.empty() : peerTls;
   }
 
   /** This node's Raft address. */
@@ -145,6 +149,7 @@ public record RatisDriverConfig(
     private UUID groupId = DEFAULT_GROUP_ID;
     private OptionalLong snapshotThreshold = OptionalLong.empty();
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Optional<PeerTls> peerTls = Optional.empty();
 
     private Builder() {
     }
@@ -199,10 +204,16 @@ public record RatisDriverConfig(
       return this;
     }
 
+    /** Makes the Raft port speak mutual TLS with {@code tls} (null: plaintext, the default). */
+    public Builder peerTls(PeerTls tls) {
+      this.peerTls = Optional.ofNullable(tls);
+      return this;
+    }
+
     /** The validated configuration. */
     public RatisDriverConfig build() {
       return new RatisDriverConfig(nodeId, peers, dataDir, rpcTimeoutMin, rpcTimeoutMax, groupId, snapshotThreshold,
-          requestTimeout);
+          requestTimeout, peerTls);
     }
   }
 }

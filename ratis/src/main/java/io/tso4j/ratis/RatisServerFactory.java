@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -24,7 +26,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * Builds and starts the Ratis server that a standalone node's {@link RatisDriver} owns: the data directory, the
- * {@link RaftProperties} that tso4j relies on (pre-vote on, election timeouts, snapshots), the fixed group and the
+ * {@link RaftProperties} that tso4j relies on (pre-vote on, election timeouts, snapshots), the {@link Parameters}
+ * that close the Raft port to everything but Raft peers (peer TLS, {@link RaftOnlyPort}), the fixed group and the
  * {@link HighWaterStateMachine}.
  *
  * <p>The one place where a tso4j node's Ratis settings are decided. Stateless; thread-safe.
@@ -79,6 +82,7 @@ final class RatisServerFactory {
           .setGroup(RaftGroup.valueOf(gid, peers))
           .setStateMachine(new HighWaterStateMachine())
           .setProperties(properties(config))
+          .setParameters(parameters(config))
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
     } catch (IOException | RuntimeException e) {
@@ -103,6 +107,18 @@ final class RatisServerFactory {
       RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, SNAPSHOTS_RETAINED);
     }
     return props;
+  }
+
+  /**
+   * The Ratis parameters of a node with {@code config}: the Raft port serves the Raft peer protocol only ({@link
+   * RaftOnlyPort}), and speaks mutual TLS, as server and as client of the peers, if the config has {@link PeerTls}.
+   */
+  static Parameters parameters(RatisDriverConfig config) {
+    Parameters params = new Parameters();
+    GrpcConfigKeys.Server.setServicesCustomizer(params, RaftOnlyPort.INSTANCE);
+    config.peerTls().ifPresent(tls -> GrpcConfigKeys.Server.setTlsConf(params,
+        new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true)));
+    return params;
   }
 
   /**

@@ -4,8 +4,13 @@ import io.tso4j.core.ConsensusException;
 import io.tso4j.core.FenceConfig;
 import io.tso4j.core.TimestampOracle;
 import io.tso4j.core.TsoClock;
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tso4j.server.admin.AdminGrpcService;
 import io.tso4j.server.admin.CommittedMembers;
+import io.tso4j.server.grpc.HealthReporter;
 import io.tso4j.server.grpc.MemberDirectory;
 import io.tso4j.server.grpc.MemberSource;
 import io.tso4j.server.grpc.ServingStateLog;
@@ -14,10 +19,12 @@ import io.tso4j.server.grpc.TsoGrpcServer;
 import io.tso4j.server.grpc.TsoGrpcService;
 import io.tso4j.ratis.RatisDriver;
 import io.tso4j.ratis.MembershipSeed;
+import io.tso4j.ratis.PeerTls;
 import io.tso4j.ratis.RatisDriverConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * Close order (graceful handoff): stop serving (the allocator refuses at once), hand Raft leadership to a healthy
  * follower if this node leads, stop Raft, end the serving-state watch streams, stop the gRPC server. Thread-safe.
  *
- * <p>The gRPC server carries three services: tso4j.v1 TimestampOracle, ServingStateWatch and Admin. The members
- * they report (and the leader hints) follow the committed Raft configuration ({@link CommittedMembers}), not the
- * peer list the node was started with.
+ * <p>The gRPC server carries tso4j.v1 TimestampOracle, tso4j.v1 ServingStateWatch, tso4j.v1 Admin, grpc.health.v1
+ * Health ({@link HealthReporter}) and, unless {@link NodeSecurity#reflection()} is off, gRPC server reflection v1. With {@link
+ * NodeSecurity} TLS the client port and the Raft port speak TLS, their files re-read when they change ({@link
+ * ReloadingTls}); the Admin service rides on the client port, so it gets the same TLS (and client certificates). The
+ * members the services report (and the leader hints) follow the committed Raft configuration ({@link
+ * CommittedMembers}), not the peer list the node was started with.
  */
 public final class TsoNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TsoNode.class);
@@ -47,6 +57,8 @@ public final class TsoNode implements AutoCloseable {
   private final TimestampOracle oracle;
   private final TsoGrpcServer grpc;
   private final ServingStateWatchService watch;
+  private final HealthReporter health;
+  private final List<ReloadingTls> tls;
 
   /**
    * What a node needs to run.
@@ -80,13 +92,15 @@ public final class TsoNode implements AutoCloseable {
   }
 
   private TsoNode(Config config, NodeTuning tuning, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
-      ServingStateWatchService watch) {
+      ServingStateWatchService watch, HealthReporter health, List<ReloadingTls> tls) {
     this.config = config;
     this.tuning = tuning;
     this.driver = driver;
     this.oracle = oracle;
     this.grpc = grpc;
     this.watch = watch;
+    this.health = health;
+    this.tls = tls;
   }
 
   /**
@@ -105,7 +119,25 @@ public final class TsoNode implements AutoCloseable {
    */
   public static TsoNode start(Config config, NodeTuning tuning, Consumer<Throwable> fatalHandler)
       throws NodeStartException {
-    return start(config, tuning, false, fatalHandler);
+    return start(config, tuning, NodeSecurity.plaintext(), fatalHandler);
+  }
+
+  /**
+   * Starts a node with the knobs in {@code tuning} and the ports secured by {@code security}. {@code fatalHandler}
+   * runs if the oracle is poisoned later.
+   *
+   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory, a TLS
+   *     file that cannot be read)
+   */
+  public static TsoNode start(Config config, NodeTuning tuning, NodeSecurity security,
+      Consumer<Throwable> fatalHandler) throws NodeStartException {
+    return start(config, tuning, security, false, fatalHandler);
+  }
+
+  /** Like {@link #start(Config, NodeTuning, NodeSecurity, boolean, Consumer)} with plaintext ports. */
+  public static TsoNode start(Config config, NodeTuning tuning, boolean join, Consumer<Throwable> fatalHandler)
+      throws NodeStartException {
+    return start(config, tuning, NodeSecurity.plaintext(), join, fatalHandler);
   }
 
   /**
@@ -113,15 +145,30 @@ public final class TsoNode implements AutoCloseable {
    * group's leader to add it ({@code Admin.AddMember}); {@code config.peers()} then needs only this node. A data
    * directory that already holds the group's log recovers the configuration from the log either way.
    *
-   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory)
+   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory, a TLS
+   *     file that cannot be read)
    */
-  public static TsoNode start(Config config, NodeTuning tuning, boolean join, Consumer<Throwable> fatalHandler)
-      throws NodeStartException {
+  public static TsoNode start(Config config, NodeTuning tuning, NodeSecurity security, boolean join,
+      Consumer<Throwable> fatalHandler) throws NodeStartException {
     Map<String, String> raftPeers = new LinkedHashMap<>();
     Map<String, String> clientEndpoints = new LinkedHashMap<>();
     for (PeerSpec p : config.peers()) {
       raftPeers.put(p.id(), p.raftAddress());
       clientEndpoints.put(p.id(), p.clientEndpoint());
+    }
+    List<ReloadingTls> tls = new ArrayList<>();
+    PeerTls peerTls;
+    ServerCredentials credentials;
+    try {
+      peerTls = security.peerTls().map(files -> {
+        ReloadingTls t = ReloadingTls.open(config.nodeId(), "peer TLS", files, security.tlsRefreshPeriod());
+        tls.add(t);
+        return new PeerTls(t.keyManager(), t.trustManager().orElseThrow());
+      }).orElse(null);
+      credentials = clientCredentials(config.nodeId(), security, tls);
+    } catch (IllegalArgumentException e) {
+      tls.forEach(ReloadingTls::close);
+      throw new NodeStartException(e.getMessage(), e);
     }
     RatisDriver driver;
     try {
@@ -133,24 +180,34 @@ public final class TsoNode implements AutoCloseable {
           .groupId(tuning.groupId())
           .snapshotThreshold(tuning.snapshotThreshold())
           .requestTimeout(tuning.raftRequestTimeout())
+          .peerTls(peerTls)
           .build(), new MembershipSeed(clientEndpoints, join));
     } catch (ConsensusException e) {
+      tls.forEach(ReloadingTls::close);
       throw new NodeStartException(e.reason(), e);
     }
     TimestampOracle oracle = new TimestampOracle(driver, config.fence(), config.clock(), fatalHandler);
     MemberSource members = new CommittedMembers(driver, MemberDirectory.of(config.nodeId(), clientEndpoints));
     ServingStateLog stateLog = new ServingStateLog();
     oracle.addListener(stateLog);
+    HealthReporter health = new HealthReporter();
+    oracle.addListener(health);
     ServingStateWatchService watch = new ServingStateWatchService(stateLog, members);
     AdminGrpcService admin = new AdminGrpcService(oracle, driver, members, config.clock(),
         AdminGrpcService.DEFAULT_CHANGE_TIMEOUT);
-    TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(),
-        List.of(new TsoGrpcService(oracle, members), watch, admin), TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE);
+    List<BindableService> services = new ArrayList<>(List.of(new TsoGrpcService(oracle, members), watch, admin,
+        health.service()));
+    if (security.reflection()) {
+      services.add(ProtoReflectionServiceV1.newInstance());
+    }
+    TsoGrpcServer grpc = new TsoGrpcServer(config.grpcHost(), config.grpcPort(), services,
+        TsoGrpcServer.DEFAULT_SHUTDOWN_GRACE, credentials);
     try {
       grpc.start();
     } catch (IOException e) {
       watch.close();
       driver.close();
+      tls.forEach(ReloadingTls::close);
       throw new NodeStartException(e.getMessage(), e);
     }
     try {
@@ -160,9 +217,20 @@ public final class TsoNode implements AutoCloseable {
       grpc.close();
       oracle.close();
       driver.close();
+      tls.forEach(ReloadingTls::close);
       throw new NodeStartException(e.reason(), e);
     }
-    return new TsoNode(config, tuning, driver, oracle, grpc, watch);
+    return new TsoNode(config, tuning, driver, oracle, grpc, watch, health, List.copyOf(tls));
+  }
+
+  /** The credentials of the client port: plaintext, TLS, or mutual TLS if a client CA file is given. */
+  private static ServerCredentials clientCredentials(String nodeId, NodeSecurity security, List<ReloadingTls> tls) {
+    if (security.clientTls().isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    ReloadingTls t = ReloadingTls.open(nodeId, "client TLS", security.clientTls().get(), security.tlsRefreshPeriod());
+    tls.add(t);
+    return t.serverCredentials();
   }
 
   /** The node's id. */
@@ -212,7 +280,9 @@ public final class TsoNode implements AutoCloseable {
     oracle.close();
     // Raft before gRPC: if the transfer failed, the others elect a leader while gRPC drains its calls.
     driver.close();
+    health.close();
     watch.close();
     grpc.close();
+    tls.forEach(ReloadingTls::close);
   }
 }

@@ -1,7 +1,9 @@
 package io.tso4j.server.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.BindException;
@@ -12,7 +14,14 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lifecycle of one gRPC server (Netty, plaintext) serving tso4j on {@code host:port}.
+ * The lifecycle of one gRPC server (Netty; plaintext or the TLS of the given {@link ServerCredentials}) serving tso4j
+ * on {@code host:port}.
+ *
+ * <p>Bad input is bounded by fixed limits: a message larger than {@value #MAX_INBOUND_MESSAGE_BYTES} bytes fails its
+ * call with {@code RESOURCE_EXHAUSTED}; request metadata larger than {@value #MAX_INBOUND_METADATA_BYTES} bytes fails
+ * the call ({@code INTERNAL}, "Header size exceeded max allowed size"; the connection stays up); a connection whose
+ * TLS handshake has not finished after {@link #HANDSHAKE_TIMEOUT} is closed; bytes that are not HTTP/2 close their
+ * connection. None of it affects other connections.
  *
  * <p>{@link #start()} binds (port 0 picks a free port; {@link #port()} tells which) and fails with a message that
  * names the address if it cannot, for example {@code "address 127.0.0.1:7001 is already in use"}. {@link #close()}
@@ -23,12 +32,23 @@ public final class TsoGrpcServer implements AutoCloseable {
   /** How long {@link #close()} waits for calls in flight by default. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(3);
 
+  /**
+   * The largest message the server accepts. tso4j's requests are a few bytes, reflection requests a few hundred;
+   * 64 KiB leaves room and bounds what one call can make the server buffer (gRPC's own default is 4 MiB).
+   */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
+  /** The most request metadata (headers) one call may carry. */
+  public static final int MAX_INBOUND_METADATA_BYTES = 8 * 1024;
+  /** How long a new connection may take for its TLS handshake (gRPC's default is 120 s). */
+  public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   private static final long FORCED_SHUTDOWN_WAIT_MILLIS = 1_000;
 
   private final String host;
   private final int requestedPort;
   private final List<BindableService> services;
   private final Duration shutdownGrace;
+  private final ServerCredentials credentials;
   private Server server;
   private boolean started;
   private boolean closed;
@@ -54,6 +74,19 @@ public final class TsoGrpcServer implements AutoCloseable {
    *     service is given
    */
   public TsoGrpcServer(String host, int port, List<BindableService> services, Duration shutdownGrace) {
+    this(host, port, services, shutdownGrace, InsecureServerCredentials.create());
+  }
+
+  /**
+   * A server for several {@code services} on {@code host:port} (port 0 = any free port) secured by {@code
+   * credentials} (for example {@code TlsServerCredentials}); not started yet.
+   *
+   * @throws IllegalArgumentException if the host is blank, the port outside 0..65535, the grace negative, or no
+   *     service is given
+   */
+  public TsoGrpcServer(String host, int port, List<BindableService> services, Duration shutdownGrace,
+      ServerCredentials credentials) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("host must not be blank: " + host);
     }
@@ -88,7 +121,11 @@ public final class TsoGrpcServer implements AutoCloseable {
     if (address.isUnresolved()) {
       throw new IOException("cannot listen on " + address(requestedPort) + ": unknown host " + host);
     }
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(address).callExecutor(new InlineTimestampCalls());
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials)
+        .callExecutor(new InlineTimestampCalls())
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES)
+        .handshakeTimeout(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     services.forEach(builder::addService);
     Server s = builder.build();
     try {
