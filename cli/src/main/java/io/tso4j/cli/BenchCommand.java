@@ -97,6 +97,12 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin
   ClientTlsOptions tls;
 
+  /** With --local-cluster: serve the nodes' metrics while the benchmark runs (off unless a port is given). */
+  @Mixin
+  MetricsOptions metricsOptions;
+
+  private DaemonMetrics metrics;
+
   @Override
   public Integer call() throws Exception {
     validate();
@@ -134,6 +140,10 @@ final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "give exactly one of --endpoints, --local-cluster N, --driver memory");
     }
+    if (metricsOptions.requested() && endpoints != null) {
+      throw new ParameterException(spec.commandLine(),
+          "--metrics-port serves the metrics of --local-cluster or --driver memory; a running cluster serves its own");
+    }
     if (driver != null && !driver.equals("memory")) {
       throw new ParameterException(spec.commandLine(), "--driver must be 'memory', was " + driver);
     }
@@ -169,16 +179,25 @@ final class BenchCommand implements Callable<Integer> {
       target = Arrays.asList(endpoints);
       name = "tso4j";
     } else {
+      metrics = metricsOptions.requested() ? new DaemonMetrics() : null;
       cluster = localCluster != null
           ? LocalCluster.ratis(localCluster, tmp.resolve("tso"), nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax,
               nodeOptions.fenceConfig())
           : LocalCluster.memory(nodeOptions.fenceConfig());
       if (!cluster.awaitServing(Duration.ofSeconds(30))) {
         cluster.close();
+        closeMetrics();
         throw new CliException(ExitCodes.FAILED, "the local cluster elected no serving leader within 30s");
       }
       target = cluster.endpoints();
-      name = cluster.description();
+      name = cluster.description() + (metrics != null ? " (metrics on)" : "");
+      if (metrics != null) {
+        cluster.nodes().forEach(metrics::bind);
+        MetricsEndpoint e = metrics.serve(metricsOptions.hostOr("127.0.0.1"), metricsOptions.portOr(0));
+        if (!json) {
+          out.println("metrics: " + e.metricsUrl());
+        }
+      }
     }
     try {
       for (int c : concurrency) {
@@ -193,6 +212,14 @@ final class BenchCommand implements Callable<Integer> {
       if (cluster != null) {
         cluster.close();
       }
+      closeMetrics();
+    }
+  }
+
+  private void closeMetrics() {
+    if (metrics != null) {
+      metrics.close();
+      metrics = null;
     }
   }
 

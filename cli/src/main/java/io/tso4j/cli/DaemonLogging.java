@@ -3,11 +3,12 @@ package io.tso4j.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's logging set-up, found by logback through {@code META-INF/services}: to stderr, INFO for tso4j
@@ -17,11 +18,12 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * <p>Set up in code rather than in a logback.xml: the XML configuration loaded some 300 classes (Joran, the JDK's
  * XML parser) and cost about 0.2 s of CPU of each node start (docs/operations.md, "Cold start"). A
  * {@code -Dlogback.configurationFile} or a {@code logback-test.xml} on the class path still wins: this configurator
- * then steps aside.
+ * then steps aside. Lines are {@link LogFormat#TEXT} (full date, level, thread, logger); {@code --log-format json}
+ * swaps the encoder when the command starts ({@link #useFormat}), so the default start-up pays for JSON nothing.
  */
 public final class DaemonLogging extends ContextAwareBase implements Configurator {
-  /** The pattern of each line. */
-  static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+  /** The name of the stderr appender. */
+  static final String APPENDER = "ERR";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -29,15 +31,11 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
         || DaemonLogging.class.getClassLoader().getResource("logback-test.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(context);
-    encoder.setPattern(PATTERN);
-    encoder.start();
     ConsoleAppender<ILoggingEvent> err = new ConsoleAppender<>();
     err.setContext(context);
-    err.setName("ERR");
+    err.setName(APPENDER);
     err.setTarget("System.err");
-    err.setEncoder(encoder);
+    err.setEncoder(LogFormat.TEXT.encoder(context));
     err.start();
     level(context, "org.apache.ratis", System.getenv("TSO4J_RATIS_LOG_LEVEL"), Level.WARN);
     level(context, "org.apache.ratis.grpc.server.GrpcLogAppender", null, Level.ERROR);
@@ -48,6 +46,22 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
     root.setLevel(Level.WARN);
     root.addAppender(err);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /**
+   * Writes the stderr log in {@code format} from now on (nothing to do for {@link LogFormat#TEXT}, nor when another
+   * configuration than this one is in force).
+   */
+  static void useFormat(LogFormat format) {
+    if (format == LogFormat.TEXT || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+      return;
+    }
+    Appender<ILoggingEvent> a = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(APPENDER);
+    if (a instanceof ConsoleAppender<ILoggingEvent> err) {
+      err.stop();
+      err.setEncoder(format.encoder(ctx));
+      err.start();
+    }
   }
 
   private static void level(LoggerContext context, String logger, String value, Level dflt) {

@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "local-cluster", mixinStandardHelpOptions = true,
     description = "Run a cluster of N nodes on 127.0.0.1 in one process, with data in a local directory.")
 final class LocalClusterCommand implements Callable<Integer> {
+  /** The metrics port when none is given: the base port + this (7100 by default, below the Raft ports). */
+  static final int METRICS_PORT_OFFSET = 99;
+
   @Spec
   CommandSpec spec;
 
@@ -49,6 +52,12 @@ final class LocalClusterCommand implements Callable<Integer> {
   @Mixin
   NodeTuningOptions tuningOptions;
 
+  @Mixin
+  MetricsOptions metricsOptions;
+
+  @Option(names = "--no-metrics", description = "Do not serve /metrics and /health (on by default here).")
+  boolean noMetrics;
+
   @Override
   public Integer call() throws Exception {
     if (nodes != 1 && nodes != 3 && nodes != 5) {
@@ -64,26 +73,43 @@ final class LocalClusterCommand implements Callable<Integer> {
     }
     FenceConfig fence;
     NodeTuning tuning;
+    LogFormat logFormat;
+    int metricsPort;
     try {
       fence = tuningOptions.applyTo(nodeOptions.fenceConfig());
       tuning = tuningOptions.tuning();
+      logFormat = tuningOptions.logFormat();
+      metricsPort = metricsOptions.portOr(basePort + METRICS_PORT_OFFSET);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (tuningOptions.logDir != null) {
-      LogDirectory.use(tuningOptions.logDir, "tso4j-local-cluster");
-    }
+    tuningOptions.applyLogging(logFormat, "tso4j-local-cluster");
     StopSignal stop = new StopSignal();
+    DaemonMetrics metrics = noMetrics ? null : new DaemonMetrics();
     LocalCluster cluster;
     try {
       cluster = LocalCluster.ratis(peers, dataDir, nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax,
           fence, tuning, cause -> stop.release("fatal error"));
     } catch (NodeStartException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       throw new CliException(ExitCodes.STARTUP, "cannot start the local cluster: " + e.getMessage(), e);
     }
     String endpoints = String.join(",", cluster.endpoints());
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j local cluster: " + nodes + " nodes, data in " + dataDir.toAbsolutePath());
+    if (metrics != null) {
+      cluster.nodes().forEach(metrics::bind);
+      try {
+        out.println("metrics: " + metrics.serve(metricsOptions.hostOr(host), metricsPort).metricsUrl()
+            + " (health: /health)");
+      } catch (CliException e) {
+        cluster.close();
+        metrics.close();
+        throw e;
+      }
+    }
     cluster.awaitServing(Duration.ofSeconds(30));
     out.println(cluster.servingNode().map(n -> "leader: " + n.id() + " (" + n.endpoint() + ", term "
         + n.oracle().state().term() + ")").orElse("no leader yet (still electing)"));
@@ -99,6 +125,9 @@ final class LocalClusterCommand implements Callable<Integer> {
     out.println("stopping the local cluster (" + stop.reason() + ")");
     out.flush();
     cluster.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     return ExitCodes.OK;
   }
 }

@@ -2,7 +2,6 @@ package io.tso4j.cli;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
@@ -27,17 +26,16 @@ final class LogDirectory {
   /** How many days of rolled files are kept. */
   static final int DAYS_KEPT = 14;
 
-  private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
-
   private LogDirectory() {
   }
 
   /**
-   * Replaces the console appenders of the root logger with a rolling file appender writing {@code dir/name.log}.
+   * Replaces the console appenders of the root logger with a rolling file appender writing {@code dir/name.log} in
+   * {@code format}.
    *
    * @throws CliException STARTUP if the directory cannot be created or written
    */
-  static void use(Path dir, String name) {
+  static void use(Path dir, String name, LogFormat format) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -50,15 +48,11 @@ final class LogDirectory {
       return; // Another logging backend (embedding): its configuration is not ours to change.
     }
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(ctx);
-    encoder.setPattern(PATTERN);
-    encoder.start();
     RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
     file.setContext(ctx);
     file.setName("FILE");
     file.setFile(dir.resolve(name + ".log").toString());
-    file.setEncoder(encoder);
+    file.setEncoder(format.encoder(ctx));
     SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
     policy.setContext(ctx);
     policy.setParent(file);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The tuning options of {@code serve} and {@code local-cluster} beyond {@link NodeOptions}: Raft group id, snapshot
- * threshold, Raft write timeout, fence retry budget, shutdown handoff grace, log directory. Their defaults come from
+ * threshold, Raft write timeout, fence retry budget, shutdown handoff grace, log directory and format. Their defaults come from
  * {@link BuiltInDefaults}, which reads them from the constants of the module that owns each knob.
  */
 final class NodeTuningOptions {
@@ -40,6 +40,11 @@ final class NodeTuningOptions {
           + "(default: stderr).")
   Path logDir;
 
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = LogFormat.DEFAULT,
+      description = "text: one line per event (date, level, thread, logger, message); json: one JSON object per line "
+          + "(default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   /** The node knobs these options give. */
   NodeTuning tuning() {
     if (snapshotThreshold < 1) {
@@ -51,6 +56,24 @@ final class NodeTuningOptions {
           + DurationConverter.format(handoffGrace));
     }
     return new NodeTuning(groupId, snapshotThreshold, raftRequestTimeout, handoffGrace);
+  }
+
+  /**
+   * The log format of these options.
+   *
+   * @throws IllegalArgumentException if it is neither text nor json
+   */
+  LogFormat logFormat() {
+    return LogFormat.parse(logFormat);
+  }
+
+  /** Sends the log where these options say (stderr or {@code --log-dir}, file {@code name}.log) in {@code format}. */
+  void applyLogging(LogFormat format, String name) {
+    if (logDir != null) {
+      LogDirectory.use(logDir, name, format);
+    } else {
+      DaemonLogging.useFormat(format);
+    }
   }
 
   /** {@code fence} with the retry budget of these options. */

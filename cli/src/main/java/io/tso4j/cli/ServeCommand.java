@@ -61,6 +61,9 @@ final class ServeCommand implements Callable<Integer> {
   TlsOptions tlsOptions;
 
   @Mixin
+  MetricsOptions metricsOptions;
+
+  @Mixin
   MembershipOptions membership;
 
   @Override
@@ -91,12 +94,16 @@ final class ServeCommand implements Callable<Integer> {
     TsoNode.Config cfg;
     NodeTuning tuning;
     NodeSecurity security;
+    LogFormat logFormat;
+    int metricsPort;
     try {
       security = tlsOptions.security();
       cfg = new TsoNode.Config(id, withSelf, grpcHost != null ? grpcHost : self.host(), port, dir,
           nodeOptions.rpcTimeoutMin, nodeOptions.rpcTimeoutMax, tuningOptions.applyTo(nodeOptions.fenceConfig()),
           TsoClock.system());
       tuning = tuningOptions.tuning();
+      logFormat = tuningOptions.logFormat();
+      metricsPort = metricsOptions.portOr(0);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -107,11 +114,11 @@ final class ServeCommand implements Callable<Integer> {
     membership.applyInitialFloor(dir);
     ChannelCredentials joinCredentials = membership.joining()
         ? MembershipOptions.joinCredentials(tlsOptions.certFile, tlsOptions.keyFile, tlsOptions.clientCaFile) : null;
-    if (tuningOptions.logDir != null) {
-      LogDirectory.use(tuningOptions.logDir, "tso4j-" + id);
-    }
+    tuningOptions.applyLogging(logFormat, "tso4j-" + id);
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
     StopSignal stop = new StopSignal();
+    // Before the node starts: the Ratis bridge follows Ratis' metric registries from their creation.
+    DaemonMetrics metrics = metricsOptions.requested() ? new DaemonMetrics() : null;
     TsoNode node;
     try {
       node = TsoNode.start(cfg, tuning, security, membership.joining(), cause -> {
@@ -119,6 +126,9 @@ final class ServeCommand implements Callable<Integer> {
         stop.release("fatal error");
       });
     } catch (NodeStartException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
     }
     // A restarted member finds itself in the configuration recovered from its log; only a new one asks.
@@ -127,6 +137,9 @@ final class ServeCommand implements Callable<Integer> {
         membership.askToBeAdded(withSelf.get(0), joinCredentials);
       } catch (CliException e) {
         node.close();
+        if (metrics != null) {
+          metrics.close();
+        }
         throw new CliException(ExitCodes.STARTUP, "node " + id + " could not join: " + e.getMessage(), e);
       }
     }
@@ -134,6 +147,18 @@ final class ServeCommand implements Callable<Integer> {
     out.println("tso4j node " + id + " serving clients on " + node.endpoint()
         + (security.clientTls().isPresent() ? " (TLS)" : "") + ", raft on " + self.raftAddress()
         + (security.peerTls().isPresent() ? " (TLS)" : "") + ", data in " + dir.toAbsolutePath());
+    if (metrics != null) {
+      metrics.bind(node);
+      MetricsEndpoint endpoint;
+      try {
+        endpoint = metrics.serve(metricsOptions.hostOr(cfg.grpcHost()), metricsPort);
+      } catch (CliException e) {
+        node.close();
+        metrics.close();
+        throw e;
+      }
+      out.println("metrics on " + endpoint.metricsUrl() + " (health: /health)");
+    }
     out.flush();
     stop.await();
     // Looked up here, not in a static field: picocli builds every command at start, and a static logger would set
@@ -141,6 +166,9 @@ final class ServeCommand implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
     log.info("[{}] shutting down ({})", id, stop.reason());
     node.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     if (exitCode.get() != ExitCodes.OK) {
       throw new CliException(exitCode.get(), "node " + id + " stopped after a fatal error (see the log)");
     }

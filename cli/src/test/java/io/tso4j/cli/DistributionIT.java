@@ -172,7 +172,7 @@ final class DistributionIT {
     String endpoints = base + "," + (base + 1) + "," + (base + 2);
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/tso4j").toString(), "local-cluster", "--nodes", "3",
         "--base-port", Integer.toString(base), "--data-dir", "cluster-data", "--log-dir", logs.toString(),
-        "--run-for", "20s").directory(dir.toFile()).redirectErrorStream(true);
+        "--run-for", "20s", "--metrics-port", "0").directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().put("PATH", path.toString());
     Process cluster = pb.start();
     StringBuilder out = new StringBuilder();
@@ -208,7 +208,7 @@ final class DistributionIT {
       assertThat(dir.resolve("cluster-data/n1")).isDirectory();
       // The daemon's logging set-up (DaemonLogging, no XML) in the --log-dir file.
       assertThat(Files.readAllLines(logs.resolve("tso4j-local-cluster.log")))
-          .anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  RatisDriver - \\[n1\\] Ratis driver started.*"))
+          .anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO  \\[[^\\]]+\\] RatisDriver - \\[n1\\] Ratis driver started.*"))
           .noneMatch(l -> l.contains("DEBUG"));
     } finally {
       cluster.destroyForcibly();

@@ -30,7 +30,7 @@ final class NodeTuningOptionsTest {
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"local-cluster", "--nodes", "1", "--base-port", Integer.toString(base),
         "--data-dir", dir.toString(), "--group-id", group.toString(), "--snapshot-threshold", "5",
-        "--handoff-grace", "0s", "--run-for", "2s"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+        "--handoff-grace", "0s", "--run-for", "2s", "--no-metrics"}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
     assertThat(out.toString()).contains("leader: n1");
     assertThat(dir.resolve("n1").resolve(group.toString())).isDirectory();

@@ -732,7 +732,7 @@ final class FenceProtocol {
   /** L2: the lease of the serving term lapsed: FROZEN with the best leader hint, one WARN per episode. */
   private void enterFrozen(String why) {
     frozen = true;
-    freeze.lapsed(term, now.monoNanos(), now.leaseRefusals(), why, out::add);
+    freeze.lapsed(term, leaseDeadlineNanos, now.leaseRefusals(), why, out::add);
     Optional<String> hint = hint(lastSeen).filter(l -> !l.equals(id));
     publish(new ServingState(Status.FROZEN, term, hint));
   }
@@ -755,13 +755,26 @@ final class FenceProtocol {
   private void stepDown(String how) {
     if (phase == Phase.SERVING) {
       out.add(new FenceAction.CloseAllocator());
-      freeze.end(now.monoNanos(), now.leaseRefusals(), how, out::add);
+      endFreeze(how);
     }
     phase = Phase.IDLE;
     frozen = false;
     call = null;
     extensionPending = false;
     extensionAskedAtNanos = -1;
+  }
+
+  /**
+   * Ends the freeze episode, if any, when this node stops serving ({@code how}). A lease that lapsed without this
+   * protocol having seen it yet (the step-down is the first input after a pause, and the allocator refused calls
+   * meanwhile) gets its episode first: FROZEN line and summary, so those refusals are counted (FreezeEpisode).
+   */
+  private void endFreeze(String how) {
+    if (phase == Phase.SERVING && !frozen && now.monoNanos() - leaseDeadlineNanos >= 0) {
+      freeze.lapsed(term, leaseDeadlineNanos, now.leaseRefusals(), "no renewal committed within the lease; seen "
+          + "only as this node " + (how.equals("stepped down") ? "stepped down" : "stopped (" + how + ")"), out::add);
+    }
+    freeze.end(now.monoNanos(), now.leaseRefusals(), how, out::add);
   }
 
   // ------------------------------------------------------------------------------------------------ stop, poison
@@ -776,7 +789,7 @@ final class FenceProtocol {
     if (stop.release() && phase == Phase.SERVING) {
       // H2: stop serving first (the allocator closes at once, A6), then vouch for the lease through the log.
       out.add(new FenceAction.CloseAllocator());
-      freeze.end(now.monoNanos(), now.leaseRefusals(), "shut down", out::add);
+      endFreeze("shut down");
       publish(new ServingState(Status.NOT_SERVING, term, Optional.empty()));
       log(Level.INFO, "stopped serving term " + term + "; releasing its lease (served up to " + highWater + ")");
       phase = Phase.RELEASING;
@@ -792,7 +805,7 @@ final class FenceProtocol {
 
   private void finish(boolean released) {
     out.add(new FenceAction.CloseAllocator());
-    freeze.end(now.monoNanos(), now.leaseRefusals(), "shut down", out::add);
+    endFreeze("shut down");
     publish(new ServingState(Status.STOPPED, published.term(), Optional.empty()));
     phase = Phase.STOPPED;
     call = null;
@@ -807,6 +820,7 @@ final class FenceProtocol {
       out.add(new FenceAction.FenceEnded(FenceOutcome.POISONED, Optional.empty()));
     }
     out.add(new FenceAction.CloseAllocator());
+    endFreeze("poisoned");
     publish(new ServingState(Status.POISONED, published.term(), Optional.empty()));
     out.add(new FenceAction.Log(Level.ERROR, "[" + id + "] FATAL: the timestamp oracle is poisoned and will never "
         + "serve again", cause));

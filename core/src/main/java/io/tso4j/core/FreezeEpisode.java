@@ -14,6 +14,14 @@ import java.util.function.Consumer;
  * lapse again) belongs to the same episode and logs nothing new. Pure: the time and the refusal counter are passed
  * in, the log lines go to the given sink as {@link Log} actions. Owned by the {@link FenceProtocol}; {@link
  * #episodes()} may be read from any thread.
+ *
+ * <p>Counting: the allocator refuses with LEASE_EXPIRED on its own, the moment the lease runs out, while the leader
+ * watch may learn of the lapse later (a paused process: request threads run first when it resumes). So an episode
+ * does not count from the moment it was noticed: it counts every refusal since the previous episode ended, and its
+ * start is the lease's deadline. A LEASE_EXPIRED refusal happens only after a lapse, and each lapse belongs to an
+ * episode, so every such refusal is in exactly one summary (the allocator is closed before a step-down is handled;
+ * the leader watch's own leadership poll closes it a few microseconds after, and a call refused in between counts
+ * in the next episode).
  */
 final class FreezeEpisode {
   /** How long the lease must stay valid after a lapse before the episode counts as over. */
@@ -24,7 +32,8 @@ final class FreezeEpisode {
   private boolean open;
   private long term;
   private long startNanos;
-  private long refusalsAtStart;
+  /** The refusal count when the previous episode ended: this episode's refusals are the ones after it. */
+  private long refusalsCounted;
   private long recoveredAtNanos = -1;
   private int failedRenewals;
   private int lapses;
@@ -43,8 +52,11 @@ final class FreezeEpisode {
     failedRenewals++;
   }
 
-  /** The lease of {@code term} lapsed at {@code nowNanos}: opens an episode (one WARN) or continues the open one. */
-  void lapsed(long term, long nowNanos, long refusalsSoFar, String why, Consumer<FenceAction> out) {
+  /**
+   * The lease of {@code term} lapsed at {@code lapsedAtNanos} (its deadline; the watch may notice it later): opens an
+   * episode (one WARN) or continues the open one.
+   */
+  void lapsed(long term, long lapsedAtNanos, long refusalsSoFar, String why, Consumer<FenceAction> out) {
     lapses++;
     if (open && this.term == term) {
       recoveredAtNanos = -1;
@@ -52,14 +64,13 @@ final class FreezeEpisode {
       return;
     }
     if (open) {
-      end(nowNanos, refusalsSoFar, "term changed", out);
+      end(lapsedAtNanos, refusalsSoFar, "term changed", out);
       lapses = 1;
     }
     open = true;
     episodes++;
     this.term = term;
-    startNanos = nowNanos;
-    refusalsAtStart = refusalsSoFar;
+    startNanos = lapsedAtNanos;
     recoveredAtNanos = -1;
     out.accept(new Log(Level.WARN, "[" + id + "] FROZEN in term " + term + ": the lease lapsed because renewals do "
         + "not commit (" + why + "); refusing with a retryable status until a renewal commits or leadership moves",
@@ -97,8 +108,10 @@ final class FreezeEpisode {
       return;
     }
     open = false;
+    long refused = refusalsSoFar - refusalsCounted;
+    refusalsCounted = refusalsSoFar;
     out.accept(new Log(Level.INFO, "[" + id + "] freeze in term " + term + " ended (" + how + ") after "
-        + (nowNanos - startNanos) / 1_000_000 + " ms: " + (refusalsSoFar - refusalsAtStart) + " calls refused, "
+        + Math.max(0, nowNanos - startNanos) / 1_000_000 + " ms: " + refused + " calls refused, "
         + failedRenewals + " renewals failed, lease lapsed " + lapses + " time(s)", null));
     failedRenewals = 0;
     lapses = 0;

@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * A snapshot of the oracle's counters (cumulative since the oracle was made), for metrics and tests.
  *
- * @param freezeEpisodes how many times the lease lapsed while serving (state FROZEN)
- * @param leaseRefusals how many calls were refused because the lease had lapsed
+ * @param freezeEpisodes how many freeze episodes began (the lease lapsed while serving: state FROZEN); each refusal
+ *     with LEASE_EXPIRED belongs to exactly one of them (its summary line counts it)
+ * @param leaseRefusals how many calls were refused because the lease had lapsed (the same count as {@code
+ *     refusals.get(LEASE_EXPIRED)})
  * @param clockForwardJumps wall-clock steps forward (against the monotonic clock) beyond the jump threshold; the
  *     oracle time follows them at the bounded slew rate only
  * @param clockBackwardJumps wall-clock steps back beyond the jump threshold
@@ -24,15 +26,22 @@ import java.util.Optional;
  * @param windowExtensionLatencyTotal the summed time from an extension request to its commit
  * @param windowExtensionLatencyMax the longest such time
  * @param lastFence the phases of the last completed fence, if any
+ * @param refusals how many calls {@link TimestampOracle#allocate} refused, by reason (every reason present)
  */
 public record OracleStats(long freezeEpisodes, long leaseRefusals, long clockForwardJumps, long clockBackwardJumps,
     long clockBehindEpisodes, long clockLeadMillis, long oracleTimeOffsetMillis, Map<FenceOutcome, Long> fenceOutcomes,
     long windowExtensions, Duration windowExtensionLatencyTotal, Duration windowExtensionLatencyMax,
-    Optional<FenceTimings> lastFence) {
+    Optional<FenceTimings> lastFence, Map<RefusedException.Reason, Long> refusals) {
 
-  /** Copies the map. */
+  /** Copies the maps. */
   public OracleStats {
     fenceOutcomes = Map.copyOf(fenceOutcomes);
+    refusals = Map.copyOf(refusals);
+  }
+
+  /** How many calls were refused with {@code reason}. */
+  public long refused(RefusedException.Reason reason) {
+    return refusals.getOrDefault(reason, 0L);
   }
 
   /** How many fences ended with {@code outcome}. */

@@ -48,7 +48,8 @@ public final class TimestampAllocator {
   private final AtomicLong lastIssued = new AtomicLong(-1L);
   private final AtomicBoolean extensionRequested = new AtomicBoolean();
   private final AtomicReference<Window> window = new AtomicReference<>();
-  private final LongAdder leaseRefusals = new LongAdder();
+  /** Refusals by {@link RefusedException.Reason#ordinal()}: one increment on a refusal, nothing on a grant. */
+  private final LongAdder[] refusals = new LongAdder[RefusedException.Reason.values().length];
   private volatile boolean poisoned;
 
   /** The serving term's window: timestamps may be served with physical part up to {@code limit}. */
@@ -78,6 +79,9 @@ public final class TimestampAllocator {
     this.physicalTime = physicalTime;
     this.extendThresholdMillis = extendThresholdMillis;
     this.extensionRequest = extensionRequest;
+    for (int i = 0; i < refusals.length; i++) {
+      refusals[i] = new LongAdder();
+    }
   }
 
   /**
@@ -87,18 +91,16 @@ public final class TimestampAllocator {
    */
   public Grant allocate(int count) throws RefusedException {
     if (count < 1 || count > MAX_COUNT) {
-      throw new RefusedException(RefusedException.Reason.INVALID_COUNT,
-          "count must be in 1.." + MAX_COUNT + ", was " + count);
+      throw refused(RefusedException.Reason.INVALID_COUNT, "count must be in 1.." + MAX_COUNT + ", was " + count);
     }
     while (true) {
       Window w = window.get();
       if (w == null) {
-        throw new RefusedException(poisoned ? RefusedException.Reason.POISONED : RefusedException.Reason.NOT_SERVING,
-            poisoned ? "the oracle is poisoned after a fatal error" : "not serving");
+        throw poisoned ? refused(RefusedException.Reason.POISONED, "the oracle is poisoned after a fatal error")
+            : refused(RefusedException.Reason.NOT_SERVING, "not serving");
       }
       if (clock.monoNanos() - w.leaseDeadlineNanos >= 0) {
-        leaseRefusals.increment();
-        throw new RefusedException(RefusedException.Reason.LEASE_EXPIRED,
+        throw refused(RefusedException.Reason.LEASE_EXPIRED,
             "leadership lease lapsed in term " + w.term + "; frozen until renewed");
       }
       long last = lastIssued.get();
@@ -118,7 +120,7 @@ public final class TimestampAllocator {
       // The limit is at most MAX_PHYSICAL, so a grant that passes this check packs into a non-negative long.
       if (physical > w.limit) {
         requestExtension();
-        throw new RefusedException(RefusedException.Reason.WINDOW_EXHAUSTED,
+        throw refused(RefusedException.Reason.WINDOW_EXHAUSTED,
             "window exhausted at physical " + w.limit + " in term " + w.term + "; extending");
       }
       long first = physical << Timestamp.LOGICAL_BITS | logical;
@@ -220,7 +222,15 @@ public final class TimestampAllocator {
    * {@link LongAdder} increment on the refusal path, nothing logged per request).
    */
   public long leaseRefusals() {
-    return leaseRefusals.sum();
+    return refusals(RefusedException.Reason.LEASE_EXPIRED);
+  }
+
+  /**
+   * How many calls were refused with {@code reason} since this allocator was made (one {@link LongAdder} per reason,
+   * incremented on the refusal path only).
+   */
+  public long refusals(RefusedException.Reason reason) {
+    return refusals[reason.ordinal()].sum();
   }
 
   /** The lease deadline of the open window on the monotonic ticker; {@code Long.MIN_VALUE} if closed. */
@@ -233,6 +243,12 @@ public final class TimestampAllocator {
   public boolean canServe() {
     Window w = window.get();
     return w != null && clock.monoNanos() - w.leaseDeadlineNanos < 0;
+  }
+
+  /** Counts a refusal with {@code reason} and makes its exception. */
+  private RefusedException refused(RefusedException.Reason reason, String message) {
+    refusals[reason.ordinal()].increment();
+    return new RefusedException(reason, message);
   }
 
   private void requestExtension() {

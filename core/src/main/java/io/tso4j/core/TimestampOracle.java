@@ -1,6 +1,8 @@
 package io.tso4j.core;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -88,10 +90,27 @@ public final class TimestampOracle implements AutoCloseable {
   /** Counters of freezes, refusals, clock trouble, fences and window extensions (cheap to read). */
   public OracleStats stats() {
     ClockWatch c = watch.clockWatch();
-    return new OracleStats(watch.protocol().freezeEpisodes(), allocator.leaseRefusals(), c.forwardJumps(),
-        c.backwardJumps(), c.behindEpisodes(), c.leadMillis(), c.oracleOffsetMillis(), counters.fenceOutcomes(),
-        counters.windowExtensions(), counters.windowExtensionLatencyTotal(), counters.windowExtensionLatencyMax(),
-        counters.lastFence());
+    Map<RefusedException.Reason, Long> refusals = new EnumMap<>(RefusedException.Reason.class);
+    for (RefusedException.Reason r : RefusedException.Reason.values()) {
+      refusals.put(r, allocator.refusals(r));
+    }
+    return new OracleStats(watch.protocol().freezeEpisodes(), refusals.get(RefusedException.Reason.LEASE_EXPIRED),
+        c.forwardJumps(), c.backwardJumps(), c.behindEpisodes(), c.leadMillis(), c.oracleOffsetMillis(),
+        counters.fenceOutcomes(), counters.windowExtensions(), counters.windowExtensionLatencyTotal(),
+        counters.windowExtensionLatencyMax(), counters.lastFence(), refusals);
+  }
+
+  /** How many calls were refused with {@code reason} so far (cheaper than {@link #stats()} for one reason). */
+  public long refusals(RefusedException.Reason reason) {
+    return allocator.refusals(reason);
+  }
+
+  /**
+   * The high-water mark H of the window this node serves (milliseconds: the largest physical part it may hand out
+   * before the next extension), or -1 when it serves no window.
+   */
+  public long highWaterMillis() {
+    return allocator.limit();
   }
 
   /**

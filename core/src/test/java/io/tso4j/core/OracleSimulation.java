@@ -32,6 +32,8 @@ final class OracleSimulation {
     final FenceProtocol protocol;
     final FenceEffects effects;
     final List<Throwable> fatal = new ArrayList<>();
+    /** Every log line the protocol asked for, in order. */
+    final List<FenceAction.Log> logs = new ArrayList<>();
     private final Deque<FenceInput> inbox = new ArrayDeque<>();
     /** Extra wall-clock milliseconds per real millisecond (1 = a wall clock running twice as fast). */
     long extraWallPerMilli;
@@ -58,8 +60,14 @@ final class OracleSimulation {
     }
 
     private void step(FenceInput input) {
-      effects.execute(protocol.on(input, new FenceProtocol.Now(clock.monoNanos(), time.nowMillis(),
-          allocator.leaseRefusals())));
+      List<FenceAction> actions = protocol.on(input, new FenceProtocol.Now(clock.monoNanos(), time.nowMillis(),
+          allocator.leaseRefusals()));
+      for (FenceAction a : actions) {
+        if (a instanceof FenceAction.Log l) {
+          logs.add(l);
+        }
+      }
+      effects.execute(actions);
     }
 
     private void drain() {
@@ -85,6 +93,18 @@ final class OracleSimulation {
         return allocator.allocate(count);
       } catch (RefusedException e) {
         return null;
+      } finally {
+        drain();
+      }
+    }
+
+    /** One allocation that must be refused; returns the reason (queued inputs run afterwards, as in allocate). */
+    RefusedException.Reason refusal(int count) {
+      try {
+        Grant g = allocator.allocate(count);
+        throw new AssertionError(id + " served " + g + " where a refusal was expected");
+      } catch (RefusedException e) {
+        return e.reason();
       } finally {
         drain();
       }

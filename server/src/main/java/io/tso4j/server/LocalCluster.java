@@ -139,6 +139,11 @@ public final class LocalCluster implements AutoCloseable {
     return false;
   }
 
+  /** The Ratis nodes, in peer order (empty for the in-memory driver). */
+  public List<TsoNode> nodes() {
+    return List.copyOf(nodes);
+  }
+
   /** The Ratis node that serves now, if any (always empty for the in-memory driver). */
   public Optional<TsoNode> servingNode() {
     return nodes.stream().filter(n -> n.oracle().state().serving()).findFirst();

@@ -56,6 +56,7 @@ public final class TsoNode implements AutoCloseable {
   private final RatisDriver driver;
   private final TimestampOracle oracle;
   private final TsoGrpcServer grpc;
+  private final TsoGrpcService service;
   private final ServingStateWatchService watch;
   private final HealthReporter health;
   private final List<ReloadingTls> tls;
@@ -92,12 +93,13 @@ public final class TsoNode implements AutoCloseable {
   }
 
   private TsoNode(Config config, NodeTuning tuning, RatisDriver driver, TimestampOracle oracle, TsoGrpcServer grpc,
-      ServingStateWatchService watch, HealthReporter health, List<ReloadingTls> tls) {
+      TsoGrpcService service, ServingStateWatchService watch, HealthReporter health, List<ReloadingTls> tls) {
     this.config = config;
     this.tuning = tuning;
     this.driver = driver;
     this.oracle = oracle;
     this.grpc = grpc;
+    this.service = service;
     this.watch = watch;
     this.health = health;
     this.tls = tls;
@@ -193,10 +195,10 @@ public final class TsoNode implements AutoCloseable {
     HealthReporter health = new HealthReporter();
     oracle.addListener(health);
     ServingStateWatchService watch = new ServingStateWatchService(stateLog, members);
+    TsoGrpcService service = new TsoGrpcService(oracle, members);
     AdminGrpcService admin = new AdminGrpcService(oracle, driver, members, config.clock(),
         AdminGrpcService.DEFAULT_CHANGE_TIMEOUT);
-    List<BindableService> services = new ArrayList<>(List.of(new TsoGrpcService(oracle, members), watch, admin,
-        health.service()));
+    List<BindableService> services = new ArrayList<>(List.of(service, watch, admin, health.service()));
     if (security.reflection()) {
       services.add(ProtoReflectionServiceV1.newInstance());
     }
@@ -220,7 +222,7 @@ public final class TsoNode implements AutoCloseable {
       tls.forEach(ReloadingTls::close);
       throw new NodeStartException(e.reason(), e);
     }
-    return new TsoNode(config, tuning, driver, oracle, grpc, watch, health, List.copyOf(tls));
+    return new TsoNode(config, tuning, driver, oracle, grpc, service, watch, health, List.copyOf(tls));
   }
 
   /** The credentials of the client port: plaintext, TLS, or mutual TLS if a client CA file is given. */
@@ -259,6 +261,16 @@ public final class TsoNode implements AutoCloseable {
   /** The in-process oracle (same guarantees as the gRPC service). */
   public TimestampOracle oracle() {
     return oracle;
+  }
+
+  /** The TimestampOracle gRPC service (metrics set its {@link io.tso4j.server.grpc.RequestRecorder}). */
+  public TsoGrpcService timestampService() {
+    return service;
+  }
+
+  /** The ServingStateWatch gRPC service (metrics read its subscriber count). */
+  public ServingStateWatchService watchService() {
+    return watch;
   }
 
   /**

@@ -192,6 +192,20 @@ final class ClientPortTlsTest {
         .hasMessageContaining("peer TLS CA file");
   }
 
+  @Test
+  void aConnectionThatNeverFinishesItsHandshakeIsClosed() throws Exception {
+    TsoGrpcServer s = serve(TlsFiles.of(server.certFile(), server.keyFile()));
+    long start = System.nanoTime();
+    try (java.net.Socket idle = new java.net.Socket("127.0.0.1", s.port())) {
+      idle.setSoTimeout((int) TsoGrpcServer.HANDSHAKE_TIMEOUT.multipliedBy(3).toMillis());
+      // Sends nothing: no ClientHello. The server closes the connection once the handshake timeout has passed.
+      assertThat(idle.getInputStream().read()).isEqualTo(-1);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(
+        TsoGrpcServer.HANDSHAKE_TIMEOUT.minusMillis(500));
+    assertServesATrustingClient(s);
+  }
+
   private void assertServesATrustingClient(TsoGrpcServer s) throws Exception {
     try (TsoClient c = clientOf(s).tls(ca.certFile()).build()) {
       assertThat(c.getTimestamp().physicalMillis()).as("the server still serves a good client").isPositive();

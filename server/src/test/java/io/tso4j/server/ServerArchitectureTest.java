@@ -36,6 +36,15 @@ final class ServerArchitectureTest {
   }
 
   @Test
+  void onlyTheMetricsPackageUsesMicrometer() {
+    // Micrometer is an optional dependency of the server: no class outside io.tso4j.server.metrics may need it.
+    noClasses().that().resideInAPackage("io.tso4j.server..").and().resideOutsideOfPackage("io.tso4j.server.metrics..")
+        .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+        .because("Micrometer is optional for embedders (docs/architecture.md)")
+        .check(SERVER);
+  }
+
+  @Test
   void theRuleCatchesAViolation() {
     // Positive control: the same rule over a class that does use Ratis (the driver) must fail.
     JavaClasses ratis = new ClassFileImporter().importPackages("io.tso4j.ratis");

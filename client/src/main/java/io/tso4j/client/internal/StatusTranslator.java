@@ -64,6 +64,12 @@ final class StatusTranslator {
       return Failure.unreachable(new TsoUnavailableException(endpoint + " closed the connection without a gRPC"
           + " answer; if it uses TLS, this plaintext client needs tls(...) (" + status.getDescription() + ")", t));
     }
+    if (plaintext && status.getCode() == Status.Code.UNAVAILABLE && !answered && hintOf(trailers).isEmpty()
+        && droppedByPeer(status.getCause())) {
+      // A TLS server answers a plaintext client's HTTP/2 preface by closing or resetting the connection; which of the
+      // two the client sees depends on timing.
+      what += "; the connection was dropped by the peer: if it uses TLS, this plaintext client needs tls(...)";
+    }
     switch (status.getCode()) {
       case UNAVAILABLE:
       case RESOURCE_EXHAUSTED:
@@ -82,6 +88,16 @@ final class StatusTranslator {
       default:
         return new Failure(Failure.Kind.FATAL, new TsoException(what, t), Optional.empty(), true);
     }
+  }
+
+  /** Whether {@code cause} is an I/O error of a connection the peer dropped (not one that was never accepted). */
+  private static boolean droppedByPeer(Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException) {
+        return false;
+      }
+    }
+    return cause instanceof java.io.IOException;
   }
 
   private static Throwable tlsCause(Throwable t) {

@@ -96,6 +96,21 @@ final class StatusTranslatorTest {
   }
 
   @Test
+  void onAPlaintextChannelAConnectionResetByThePeerPointsAtTlsButARefusedOneDoesNot() {
+    // Seen with a TLS server: depending on timing the plaintext client gets "io exception" (reset), not "closed".
+    Failure reset = StatusTranslator.classify(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new IOException("Connection reset by peer")).asRuntimeException(), EP, true);
+    Failure refused = StatusTranslator.classify(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new java.net.ConnectException("Connection refused")).asRuntimeException(), EP, true);
+    Failure overTls = StatusTranslator.classify(Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new IOException("Connection reset by peer")).asRuntimeException(), EP, false);
+
+    assertThat(reset.error()).hasMessageContaining("needs tls(...)");
+    assertThat(refused.error().getMessage()).doesNotContain("tls(");
+    assertThat(overTls.error().getMessage()).doesNotContain("tls(");
+  }
+
+  @Test
   void onAPlaintextChannelAConnectionClosedWithoutAnswerPointsAtTls() {
     Status closed = Status.UNAVAILABLE.withDescription("Network closed for unknown reason");
 

@@ -27,6 +27,7 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
   private final TimestampOracle oracle;
   private final MemberSource members;
   private final StatusMapper statuses;
+  private volatile RequestRecorder recorder = RequestRecorder.NONE;
 
   /**
    * A service over {@code oracle}, describing the cluster with the directory {@code members} gives (a fixed
@@ -44,6 +45,14 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
           + nodeId);
     }
     this.statuses = new StatusMapper(members);
+  }
+
+  /**
+   * Sends what happens to every timestamp request to {@code recorder} from now on ({@link RequestRecorder#NONE}:
+   * nothing recorded, the default).
+   */
+  public void recordRequestsWith(RequestRecorder recorder) {
+    this.recorder = Objects.requireNonNull(recorder, "recorder");
   }
 
   /** The member directory this service reports now. */
@@ -88,22 +97,29 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
 
   /** Allocates for one request, or throws the mapped status. */
   private GetTimestampResponse serve(GetTimestampRequest request) {
+    RequestRecorder r = recorder;
+    long started = r.start();
     long count = Integer.toUnsignedLong(request.getCount());
     if (count < WireKeys.MIN_COUNT || count > WireKeys.MAX_COUNT) {
+      r.refused(RequestOutcome.INVALID_ARGUMENT, started);
       throw statuses.invalidCount(count);
     }
+    Grant grant;
     try {
-      Grant grant = oracle.allocate((int) count);
-      return GetTimestampResponse.newBuilder()
-          .setFirst(grant.first())
-          .setCount(grant.count())
-          .setTerm(grant.term())
-          .setRequestId(request.getRequestId())
-          .build();
+      grant = oracle.allocate((int) count);
     } catch (RefusedException e) {
+      r.refused(RequestOutcome.of(e.reason()), started);
       throw statuses.refused(e, oracle.state(), oracle.expectedToServeIn());
     } catch (RuntimeException e) {
+      r.refused(RequestOutcome.INTERNAL, started);
       throw statuses.unexpected(e);
     }
+    r.served(grant.count(), started);
+    return GetTimestampResponse.newBuilder()
+        .setFirst(grant.first())
+        .setCount(grant.count())
+        .setTerm(grant.term())
+        .setRequestId(request.getRequestId())
+        .build();
   }
 }

@@ -10,11 +10,13 @@ import java.util.function.Consumer;
 
 /**
  * A driver that delegates to another until {@link #breakPermanently()}; from then on every write fails with
- * PERMANENT while leadership is still reported, so the oracle is poisoned deterministically.
+ * PERMANENT while leadership is still reported, so the oracle is poisoned deterministically. {@link #stallWrites}
+ * makes writes hang instead (they never complete), so the lease lapses: FROZEN.
  */
 final class BreakableDriver implements ConsensusDriver {
   private final ConsensusDriver delegate;
   private volatile boolean broken;
+  private volatile boolean stalled;
 
   BreakableDriver(ConsensusDriver delegate) {
     this.delegate = delegate;
@@ -22,6 +24,11 @@ final class BreakableDriver implements ConsensusDriver {
 
   void breakPermanently() {
     broken = true;
+  }
+
+  /** While {@code stall}, persists never complete (a partitioned or stuck log); afterwards they go through again. */
+  void stallWrites(boolean stall) {
+    stalled = stall;
   }
 
   @Override
@@ -41,6 +48,9 @@ final class BreakableDriver implements ConsensusDriver {
 
   @Override
   public CompletableFuture<Long> persistHighWater(long atLeast, long term) {
+    if (stalled) {
+      return new CompletableFuture<>();
+    }
     return broken ? failed() : delegate.persistHighWater(atLeast, term);
   }
 

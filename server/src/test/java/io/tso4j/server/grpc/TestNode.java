@@ -22,6 +22,7 @@ final class TestNode implements AutoCloseable {
   final InMemoryDriver driver;
   final BreakableDriver breakable;
   final TimestampOracle oracle;
+  final TsoGrpcService service;
   final TsoGrpcServer server;
   final List<Throwable> fatalErrors = new CopyOnWriteArrayList<>();
 
@@ -34,8 +35,8 @@ final class TestNode implements AutoCloseable {
     } catch (ConsensusException e) {
       throw new IllegalStateException(e);
     }
-    server = new TsoGrpcServer("127.0.0.1", 0,
-        new TsoGrpcService(oracle, MemberDirectory.of(id, members)), Duration.ofMillis(500)).start();
+    service = new TsoGrpcService(oracle, MemberDirectory.of(id, members));
+    server = new TsoGrpcServer("127.0.0.1", 0, service, Duration.ofMillis(500)).start();
   }
 
   /** A node that leads in term 1 and serves; its own endpoint is unknown to its directory. */
