@@ -9,9 +9,11 @@ import java.util.function.Supplier;
 /**
  * A one-line progress display on a terminal, redrawn once a second in place: elapsed time, a caller-supplied status
  * and the rate of a counter since the start. Quiet (does nothing) when standard output is not a terminal, so logs and
- * {@code --json} output stay clean. One daemon thread while running.
+ * {@code --json} output stay clean. One daemon thread while running. Public for the CLI's {@code tso4j stress}, which
+ * shows its own status with it (the CLI may use the bench; the testkit may not, so the stress run only supplies the
+ * status line).
  */
-final class ProgressLine {
+public final class ProgressLine {
   private static final long PERIOD_MILLIS = 1_000;
 
   private final PrintStream out;
@@ -27,12 +29,12 @@ final class ProgressLine {
   }
 
   /** A progress line on stderr if this JVM has a console, or one that does nothing. */
-  static ProgressLine forConsole(Supplier<String> status, LongSupplier counter) {
+  public static ProgressLine forConsole(Supplier<String> status, LongSupplier counter) {
     return new ProgressLine(System.console() != null ? System.err : null, status, counter);
   }
 
   /** Starts redrawing (no-op without a terminal). */
-  void start() {
+  public void start() {
     if (out == null || running) {
       return;
     }
@@ -57,7 +59,7 @@ final class ProgressLine {
   }
 
   /** Stops and clears the line. */
-  void stop() {
+  public void stop() {
     if (thread == null) {
       return;
     }

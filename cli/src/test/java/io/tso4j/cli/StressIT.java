@@ -1,19 +1,19 @@
 package io.tso4j.cli;
 
-import io.tso4j.testkit.stress.StressRun;
-
-import io.tso4j.testkit.stress.StressReport;
-
-import io.tso4j.testkit.stress.StressOptions;
-
-import io.tso4j.testkit.stress.FaultKind;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tso4j.testkit.stress.FaultKind;
+import io.tso4j.testkit.stress.StressOptions;
+import io.tso4j.testkit.stress.StressReport;
+import io.tso4j.testkit.stress.StressRun;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The stress tool in the normal test run: a short nemesis run with a fixed seed must find no violation; the same tool
  * with the injected violation (positive control) must find one; a rolling restart of all three nodes must keep the
- * client's calls succeeding. Node processes are killed after each test.
+ * client's calls succeeding; short seeded runs of the kernel faults (nftables partitions; libfaketime clocks and a
+ * full tmpfs disk) must find no violation, inject every kind, and their partitions must drop packets. A kernel fault
+ * kind that cannot run on this machine (not root, no nft, no libfaketime, no tmpfs mount) skips its test with the
+ * reason. Node processes are killed after each test.
  */
 @Tag("process")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -59,6 +62,37 @@ final class StressIT {
     assertThat(r.faultCounts().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected")
         .isGreaterThanOrEqualTo(5);
     assertThat(r.anomalies()).as("no node exited on its own").noneMatch(a -> a.contains("exited"));
+  }
+
+  private void assumeAvailable(Set<FaultKind> kinds) throws Exception {
+    Files.createDirectories(dir);
+    Map<FaultKind, String> why = StressRun.unavailableHere(kinds, dir);
+    Assumptions.assumeTrue(why.isEmpty(), () -> "kernel fault kinds cannot run on this machine: " + why);
+  }
+
+  @Test
+  void kernelPartitionsKeepOrderAndDropPackets() throws Exception {
+    Set<FaultKind> kinds = EnumSet.of(FaultKind.NET_PARTITION, FaultKind.NET_ONEWAY, FaultKind.NET_BRIDGE,
+        FaultKind.NET_FLAP);
+    assumeAvailable(kinds);
+    StressReport r = run(new StressOptions(StressOptions.Scenario.NEMESIS, Duration.ofSeconds(45), 20261202L, 3,
+        kinds, false, dir.resolve("net")));
+    assertThat(r.check().violations()).as(r.format()).isZero();
+    assertThat(r.skipped()).as("skipped kinds").isEmpty();
+    assertThat(r.faultCounts().keySet()).as("every kernel partition kind injected").containsAll(kinds);
+    assertThat(r.anomalies()).as(r.format()).noneMatch(a -> a.contains("dropped no packet") || a.contains("exited"));
+    assertThat(r.okCalls()).as("calls went through").isGreaterThan(1_000);
+  }
+
+  @Test
+  void clockCasesAndAFullDiskKeepOrder() throws Exception {
+    Set<FaultKind> kinds = EnumSet.of(FaultKind.CLOCK_FAKETIME, FaultKind.DISK_FULL);
+    assumeAvailable(kinds);
+    StressReport r = run(new StressOptions(StressOptions.Scenario.NEMESIS, Duration.ofSeconds(45), 7L, 3,
+        kinds, false, dir.resolve("clock-disk")));
+    assertThat(r.check().violations()).as(r.format()).isZero();
+    assertThat(r.faultCounts().keySet()).as("both kinds injected").containsAll(kinds);
+    assertThat(r.anomalies()).as(r.format()).noneMatch(a -> a.contains("did not follow"));
   }
 
   @Test

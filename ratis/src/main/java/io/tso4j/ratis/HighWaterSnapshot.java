@@ -51,6 +51,9 @@ record HighWaterSnapshot(long term, long index, HighWaterRegister.State state) {
         ch.write(buf);
       }
       ch.force(true);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
     }
     MD5Hash md5 = MD5FileUtil.computeMd5ForFile(tmp.toFile());
     MD5FileUtil.saveMD5File(file, md5);

@@ -76,6 +76,7 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   private boolean lastGrantKnown;
   private volatile long lastConfigurationTerm;
   private volatile File stateMachineDir;
+  private final java.util.concurrent.atomic.AtomicLong snapshotFailures = new java.util.concurrent.atomic.AtomicLong();
   private volatile String logId = "?";
   private volatile ClientId proposer;
   private final AtomicLong refusedWrites = new AtomicLong();
@@ -235,10 +236,33 @@ public final class HighWaterStateMachine extends BaseStateMachine {
       s = new HighWaterSnapshot(last.getTerm(), last.getIndex(), register.state());
     }
     File file = storage.getSnapshotFile(s.term(), s.index());
-    MD5Hash md5 = s.write(file);
+    MD5Hash md5;
+    try {
+      md5 = s.write(file);
+    } catch (IOException e) {
+      // A full or failing disk: Ratis retries after every applied entry and would log each failure with a stack
+      // trace; say it once per episode and keep the previous snapshot (the log keeps every entry meanwhile).
+      long failures = snapshotFailures.incrementAndGet();
+      if (failures == 1) {
+        LOG.warn("[{}] cannot write snapshot {}: {}; keeping the previous snapshot and the whole log, retrying after "
+            + "each applied entry (logged once until a snapshot succeeds)", idOrUnknown(), file, e.toString());
+      }
+      SingleFileSnapshotInfo previous = storage.getLatestSnapshot();
+      return previous == null ? RaftLog.INVALID_LOG_INDEX : previous.getIndex();
+    }
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), s.term(), s.index()));
-    LOG.debug("[{}] wrote snapshot {}", idOrUnknown(), file);
+    long failed = snapshotFailures.getAndSet(0);
+    if (failed > 0) {
+      LOG.info("[{}] snapshot {} written after {} failed attempts", idOrUnknown(), file, failed);
+    } else {
+      LOG.debug("[{}] wrote snapshot {}", idOrUnknown(), file);
+    }
     return s.index();
+  }
+
+  /** Snapshot attempts that failed since the last one that succeeded. */
+  long snapshotFailures() {
+    return snapshotFailures.get();
   }
 
   @Override

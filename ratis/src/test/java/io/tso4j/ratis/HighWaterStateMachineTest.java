@@ -138,6 +138,26 @@ final class HighWaterStateMachineTest {
   }
 
   @Test
+  void aSnapshotThatCannotBeWrittenKeepsThePreviousOneAndIsRetried() throws Exception {
+    apply(3, 5, HighWaterCommand.persist(3, 1234).encode());
+    assertThat(sm.takeSnapshot()).isEqualTo(5);
+    File smDir = sm.getLatestSnapshot().getFiles().get(0).getPath().toFile().getParentFile();
+    File moved = new File(smDir.getPath() + ".away");
+    assertThat(smDir.renameTo(moved)).isTrue();
+    assertThat(new File(smDir.getPath()).createNewFile()).isTrue(); // writes under it now fail, as on a full disk
+    apply(3, 6, HighWaterCommand.persist(3, 2000).encode());
+    // No exception to Ratis (which would log a stack trace per applied entry): the previous snapshot stands.
+    assertThat(sm.takeSnapshot()).isEqualTo(5);
+    assertThat(sm.takeSnapshot()).isEqualTo(5);
+    assertThat(sm.snapshotFailures()).isEqualTo(2);
+    assertThat(new File(smDir.getPath()).delete()).isTrue();
+    assertThat(moved.renameTo(smDir)).isTrue();
+    assertThat(sm.takeSnapshot()).isEqualTo(6);
+    assertThat(sm.snapshotFailures()).isZero();
+    assertThat(smDir.list()).noneMatch(n -> n.endsWith(".tmp"));
+  }
+
+  @Test
   void snapshotsKeepTheLeaseRecordsAndVersionOneFilesStillLoad() throws Exception {
     apply(3, 5, HighWaterCommand.persist(3, 1234, 240_000_000).encode());
     apply(3, 6, HighWaterCommand.release(3, 1300).encode());

@@ -22,6 +22,8 @@ import java.util.List;
 public final class HistoryChecker {
   /** At most this many violations are described in a result. */
   public static final int MAX_SAMPLES = 10;
+  /** At most this many violation times are kept in a result. */
+  public static final int MAX_TIMES = 100_000;
 
   /**
    * The outcome of a check.
@@ -32,9 +34,11 @@ public final class HistoryChecker {
    * @param malformed ranges that are not well formed
    * @param orderGuardRejections calls the client's order guard rejected
    * @param samples up to {@link #MAX_SAMPLES} descriptions of violations
+   * @param violationNanos when each violation happened (the invoke time of the offending call; up to
+   *     {@link #MAX_TIMES}), to attribute violations to the faults around them
    */
   public record Result(long checkedCalls, long realTimeViolations, long duplicates, long malformed,
-      long orderGuardRejections, List<String> samples) {
+      long orderGuardRejections, List<String> samples, List<Long> violationNanos) {
     /** All violations together. */
     public long violations() {
       return realTimeViolations + duplicates + malformed + orderGuardRejections;
@@ -52,6 +56,7 @@ public final class HistoryChecker {
   /** Checks {@code calls}. */
   public static Result check(History.Calls calls) {
     List<String> samples = new ArrayList<>();
+    List<Long> times = new ArrayList<>();
     int n = calls.size();
     int ok = 0;
     long guard = 0;
@@ -60,6 +65,7 @@ public final class HistoryChecker {
         ok++;
       } else if (calls.outcome(i) == History.Outcome.ORDER_GUARD) {
         guard++;
+        time(times, calls.invoke(i));
         sample(samples, "client " + calls.client(i) + ": the order guard rejected a response");
       }
     }
@@ -76,15 +82,17 @@ public final class HistoryChecker {
       long l = calls.last(i);
       if (calls.count(i) < 1 || f < 0 || Timestamp.physicalOf(f) != Timestamp.physicalOf(l)) {
         malformed++;
+        time(times, calls.invoke(i));
         sample(samples, "malformed range first=" + f + " count=" + calls.count(i));
       }
     }
-    long realTime = realTimeViolations(calls, idx, samples);
-    long duplicates = duplicates(calls, idx, samples);
-    return new Result(ok, realTime, duplicates, malformed, guard, List.copyOf(samples));
+    long realTime = realTimeViolations(calls, idx, samples, times);
+    long duplicates = duplicates(calls, idx, samples, times);
+    java.util.Collections.sort(times);
+    return new Result(ok, realTime, duplicates, malformed, guard, List.copyOf(samples), List.copyOf(times));
   }
 
-  private static long realTimeViolations(History.Calls calls, int[] idx, List<String> samples) {
+  private static long realTimeViolations(History.Calls calls, int[] idx, List<String> samples, List<Long> times) {
     Integer[] byComplete = boxed(idx);
     Integer[] byInvoke = boxed(idx);
     Arrays.sort(byComplete, (a, b) -> Long.compare(calls.complete(a), calls.complete(b)));
@@ -104,6 +112,7 @@ public final class HistoryChecker {
       }
       if (holder >= 0 && calls.first(b) <= runningMax) {
         violations++;
+        time(times, invoked);
         sample(samples, "real-time order: client " + calls.client(b) + " got first=" + calls.first(b)
             + " (term " + calls.term(b) + "), invoked " + (invoked - calls.complete(holder)) / 1_000
             + " us after client " + calls.client(holder) + " had completed with last=" + runningMax + " (term "
@@ -113,7 +122,7 @@ public final class HistoryChecker {
     return violations;
   }
 
-  private static long duplicates(History.Calls calls, int[] idx, List<String> samples) {
+  private static long duplicates(History.Calls calls, int[] idx, List<String> samples, List<Long> times) {
     Integer[] byFirst = boxed(idx);
     Arrays.sort(byFirst, (a, b) -> Long.compare(calls.first(a), calls.first(b)));
     long dup = 0;
@@ -122,6 +131,7 @@ public final class HistoryChecker {
       int cur = byFirst[i];
       if (calls.first(cur) <= calls.last(prev)) {
         dup++;
+        time(times, Math.max(calls.invoke(cur), calls.invoke(prev)));
         sample(samples, "uniqueness: range first=" + calls.first(cur) + " (client " + calls.client(cur) + ", term "
             + calls.term(cur) + ") overlaps first=" + calls.first(prev) + " count=" + calls.count(prev)
             + " (client " + calls.client(prev) + ", term " + calls.term(prev) + ")");
@@ -136,6 +146,12 @@ public final class HistoryChecker {
       out[i] = idx[i];
     }
     return out;
+  }
+
+  private static void time(List<Long> times, long nanos) {
+    if (times.size() < MAX_TIMES) {
+      times.add(nanos);
+    }
   }
 
   private static void sample(List<String> samples, String s) {

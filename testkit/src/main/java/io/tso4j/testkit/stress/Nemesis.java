@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Injects faults into a {@link StressCluster} on a schedule drawn from a seeded {@link Random}: a quiet period of
- * 1–2.5 s, then one fault of a kind picked from the enabled ones, held for a drawn time, then healed. The same seed
+ * 1–2.5 s, then one fault, held for a drawn time, then healed. Kinds come in rounds (every enabled kind once per
+ * round, in a seeded order). The same seed
  * gives the same sequence of choices (the cluster's timing still varies). Stops by itself at the end time, leaving
  * every node running and every fault healed for the last few seconds.
  *
@@ -33,16 +34,22 @@ final class Nemesis implements Runnable {
   private final List<FaultEvent> events = Collections.synchronizedList(new ArrayList<>());
   private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> expectedDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final KernelFaults kernel;
+  private final List<FaultKind> round = new ArrayList<>();
 
-  Nemesis(StressCluster cluster, long seed, List<FaultKind> kinds, long endNanos) {
+  /**
+   * A nemesis over {@code kinds}, less those in {@code unavailable} (kind → why it cannot run here), which the
+   * report lists as skipped.
+   */
+  Nemesis(StressCluster cluster, long seed, List<FaultKind> kinds, long endNanos,
+      java.util.Map<FaultKind, String> unavailable) {
     this.cluster = cluster;
     this.rnd = new Random(seed);
     List<FaultKind> usable = new ArrayList<>(kinds);
-    if (!cluster.clockFaultsAvailable() && usable.removeIf(k -> k == FaultKind.CLOCK_SKEW || k == FaultKind.CLOCK_JUMP)) {
-      LOG.warn("clock faults skipped: libfaketime is not installed (Debian package faketime)");
-    }
+    usable.removeIf(unavailable::containsKey);
     this.kinds = List.copyOf(usable);
     this.endNanos = endNanos;
+    this.kernel = new KernelFaults(cluster, new Random(seed * 1_000_003L + 17));
   }
 
   List<FaultEvent> events() {
@@ -63,7 +70,7 @@ final class Nemesis implements Runnable {
         if (System.nanoTime() + TAIL_NANOS - endNanos >= 0 || kinds.isEmpty()) {
           break;
         }
-        FaultKind kind = kinds.get(rnd.nextInt(kinds.size()));
+        FaultKind kind = nextKind();
         try {
           inject(kind);
         } catch (IOException e) {
@@ -91,15 +98,55 @@ final class Nemesis implements Runnable {
     }
     boolean needsLeader = kind == FaultKind.LEADER_KILL || kind == FaultKind.LEADER_PAUSE
         || kind == FaultKind.PARTITION_LEADER || kind == FaultKind.PARTITION_LEADER_RESTART_FOLLOWER
-        || kind == FaultKind.CLOCK_JUMP || kind == FaultKind.SLOW_DISK;
+        || kind == FaultKind.CLOCK_JUMP || kind == FaultKind.SLOW_DISK || kind == FaultKind.DISK_FULL;
     if (needsLeader && leaderId == null) {
       anomalies.add("no serving leader within 5 s before " + kind);
       return;
     }
     String follower = followers.get(rnd.nextInt(followers.size()));
+    KernelFaults.Injected k;
+    switch (kind) {
+      case NET_PARTITION:
+        k = kernel.netPartition(leaderId, follower);
+        break;
+      case NET_ONEWAY:
+        k = kernel.netOneway(leaderId);
+        break;
+      case NET_BRIDGE:
+        k = kernel.netBridge(leaderId);
+        break;
+      case NET_FLAP:
+        k = kernel.netFlap(leaderId, follower);
+        break;
+      case CLOCK_FAKETIME:
+        k = kernel.clock(leaderId);
+        break;
+      case DISK_FULL:
+        k = kernel.diskFull(leaderId);
+        break;
+      default:
+        k = inProcess(kind, leaderId, follower);
+        break;
+    }
+    String target = k.target();
+    long start = k.startNanos();
+    String variant = k.variant();
+    String note = k.note();
+    if (k.anomaly() != null) {
+      anomalies.add(kind.cliName() + ": " + k.anomaly());
+    }
+    boolean wasLeader = target.equals(leaderId);
+    FaultEvent e = new FaultEvent(kind, target, wasLeader, term, start, System.nanoTime(), variant, note);
+    events.add(e);
+    LOG.info("fault {}{} on {}{} (term {}): {}", kind, variant.isEmpty() ? "" : " (" + variant + ")", target,
+        wasLeader ? " (leader)" : "", term, note);
+  }
+
+  /** The faults injected inside the node processes or by signals (the kinds the nemesis had before kernel faults). */
+  private KernelFaults.Injected inProcess(FaultKind kind, String leaderId, String follower)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
     String target;
-    String note;
     switch (kind) {
       case LEADER_KILL:
       case FOLLOWER_KILL: {
@@ -117,12 +164,12 @@ final class Nemesis implements Runnable {
         boolean back = cluster.awaitFollowing(target, REJOIN_TIMEOUT_MILLIS);
         long backMillis = (System.nanoTime() - restarted) / 1_000_000;
         expectedDown.remove(target);
-        note = "down " + down + " ms; " + (back ? "back (following) " + backMillis + " ms after its start"
-            : "not back within " + REJOIN_TIMEOUT_MILLIS + " ms");
         if (!back) {
           anomalies.add(target + " did not follow a leader within " + REJOIN_TIMEOUT_MILLIS + " ms of its restart");
         }
-        break;
+        return new KernelFaults.Injected(target, start, "", "down " + down + " ms; " + (back
+            ? "back (following) " + backMillis + " ms after its start"
+            : "not back within " + REJOIN_TIMEOUT_MILLIS + " ms"));
       }
       case LEADER_PAUSE:
       case FOLLOWER_PAUSE: {
@@ -133,8 +180,7 @@ final class Nemesis implements Runnable {
         start = System.nanoTime();
         sleepMillis(pause);
         p.resume();
-        note = "paused " + pause + " ms";
-        break;
+        return new KernelFaults.Injected(target, start, "", "paused " + pause + " ms");
       }
       case PARTITION_LEADER:
       case PARTITION_FOLLOWER: {
@@ -144,8 +190,7 @@ final class Nemesis implements Runnable {
         start = System.nanoTime();
         sleepMillis(hold);
         cluster.setIsolated(Set.of());
-        note = "isolated " + hold + " ms";
-        break;
+        return new KernelFaults.Injected(target, start, "", "isolated " + hold + " ms");
       }
       case PARTITION_LEADER_RESTART_FOLLOWER: {
         target = leaderId;
@@ -159,8 +204,8 @@ final class Nemesis implements Runnable {
         expectedDown.remove(follower);
         sleepMillis(hold);
         cluster.setIsolated(Set.of());
-        note = "isolated " + hold + " ms; follower " + follower + " kill -9 + restart at once";
-        break;
+        return new KernelFaults.Injected(target, start, "", "isolated " + hold + " ms; follower " + follower
+            + " kill -9 + restart at once");
       }
       case CLOCK_SKEW: {
         List<ServerProcess> all = cluster.nodes();
@@ -171,8 +216,7 @@ final class Nemesis implements Runnable {
         start = System.nanoTime();
         sleepMillis(hold);
         cluster.setClockOffset(target, 0);
-        note = "offset " + offset + " ms for " + hold + " ms";
-        break;
+        return new KernelFaults.Injected(target, start, "", "offset " + offset + " ms for " + hold + " ms");
       }
       case CLOCK_JUMP: {
         target = leaderId;
@@ -182,8 +226,7 @@ final class Nemesis implements Runnable {
         start = System.nanoTime();
         sleepMillis(hold);
         cluster.setClockOffset(target, 0);
-        note = "jump " + offset + " ms for " + hold + " ms";
-        break;
+        return new KernelFaults.Injected(target, start, "", "jump " + offset + " ms for " + hold + " ms");
       }
       case SLOW_DISK: {
         target = leaderId;
@@ -193,16 +236,23 @@ final class Nemesis implements Runnable {
         start = System.nanoTime();
         sleepMillis(hold);
         cluster.setDiskDelay(target, 0);
-        note = "disk +" + delay + " ms for " + hold + " ms";
-        break;
+        return new KernelFaults.Injected(target, start, "", "disk +" + delay + " ms for " + hold + " ms");
       }
       default:
         throw new IllegalArgumentException("not a nemesis fault: " + kind);
     }
-    boolean wasLeader = target.equals(leaderId);
-    FaultEvent e = new FaultEvent(kind, target, wasLeader, term, start, System.nanoTime(), note);
-    events.add(e);
-    LOG.info("fault {} on {}{} (term {}): {}", kind, target, wasLeader ? " (leader)" : "", term, note);
+  }
+
+  /**
+   * The next kind: the enabled kinds in rounds, each round in a fresh seeded order, so that every kind is injected
+   * once in every {@code kinds.size()} faults (a short run still covers every kind).
+   */
+  private FaultKind nextKind() {
+    if (round.isEmpty()) {
+      round.addAll(kinds);
+      Collections.shuffle(round, rnd);
+    }
+    return round.remove(0);
   }
 
   private void checkNoUnexpectedExit() throws IOException {

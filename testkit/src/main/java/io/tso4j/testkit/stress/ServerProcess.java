@@ -10,7 +10,8 @@ import io.tso4j.testkit.faults.HookedMain;
 /**
  * One node run as a separate JVM on this process's classpath: the stock main class and its {@code serve} arguments,
  * wrapped by {@link HookedMain} ({@code java -cp <classpath> io.tso4j.testkit.faults.HookedMain --node-id ID
- * --fault-control-file F -- <main> serve ...}), with its output appended to a log file. The wrapper polls the
+ * --fault-control-file F -- <main> serve ...}), with its output appended to a log file, optionally behind a launcher
+ * prefix ({@code setpriv --regid G --clear-groups --}: the node's own group, which the kernel partitions match on). The wrapper polls the
  * fault-control file (Raft message partitions, slow log writes); the wall clock is shifted from outside the process by
  * libfaketime when it is installed ({@link FakeClock}).
  *
@@ -25,10 +26,13 @@ public final class ServerProcess {
   private final Path log;
   private final Path faultFile;
   private final FakeClock clock;
+  private final List<String> launcher;
   private Process process;
   private boolean paused;
 
-  ServerProcess(String id, String mainClass, List<String> serveArgs, Path log, Path faultFile, FakeClock clock) {
+  ServerProcess(String id, String mainClass, List<String> serveArgs, Path log, Path faultFile, FakeClock clock,
+      List<String> launcher) {
+    this.launcher = List.copyOf(launcher);
     this.id = id;
     this.mainClass = mainClass;
     this.serveArgs = serveArgs;
@@ -49,7 +53,7 @@ public final class ServerProcess {
 
   /** Starts (or restarts) the JVM. */
   void start() throws IOException {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx192m");
     cmd.add("-XX:+UseSerialGC");
@@ -63,6 +67,7 @@ public final class ServerProcess {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     clock.applyTo(pb.environment());
     process = pb.start();
+    clock.started();
     paused = false;
   }
 
@@ -131,6 +136,16 @@ public final class ServerProcess {
   /** Replaces the content of the fault-control file (atomically, by rename). */
   void writeFaults(String content) throws IOException {
     FakeClock.replace(faultFile, content);
+  }
+
+  /** The process id (-1 if never started). */
+  long pid() {
+    return process == null ? -1 : process.pid();
+  }
+
+  /** The node's log file. */
+  Path log() {
+    return log;
   }
 
   /** The libfaketime control of this node's wall clock. */

@@ -20,9 +20,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster of node processes on 127.0.0.1 with free ports and data under one directory, each the stock main class's
+ * A cluster of node processes on loopback with free ports and data under one directory, each the stock main class's
  * {@code serve} wrapped by the testkit's fault hooks ({@link ServerProcess}). The fault state of every node (isolated
  * set, disk delays) is written to each node's fault-control file; clock offsets go to its libfaketime file.
+ *
+ * <p>{@link Features} prepare the kernel faults before any node starts: with {@code kernelNet} every node binds its
+ * own address (127.0.0.11, .12, ...) and runs with its own group, and this run's nftables table exists
+ * ({@link NftPartitions}); with {@code smallDisks} every node's data directory is on a small tmpfs of the run's
+ * ({@link TmpfsDisks}); with {@code fakeClock} every node runs under libfaketime (its wall clock; {@link FakeClock}).
  *
  * <p>{@link #close()} kills every process (kill -9, after SIGCONT of paused ones); a JVM shutdown hook does the same
  * if the stress process itself is stopped. Not thread-safe: one driver thread.
@@ -34,6 +39,25 @@ public final class StressCluster implements AutoCloseable {
   private final Set<String> isolated = new LinkedHashSet<>();
   private final Map<String, Long> diskDelays = new LinkedHashMap<>();
   private final Thread killer = new Thread(this::killAllQuietly, "tso4j-stress-killer");
+  private NftPartitions nft;
+  private TmpfsDisks disks;
+  private volatile String lastLeader = "?";
+  /** Entries between snapshots on small disks (keep-alives commit ~15 entries/s: a snapshot every ~3 s). */
+  static final int SMALL_DISK_SNAPSHOT_THRESHOLD = 40;
+
+  /**
+   * What the cluster is prepared for.
+   *
+   * @param fakeClock every node under libfaketime (if installed)
+   * @param kernelNet own addresses and groups per node and an nftables table (the caller checked
+   *     {@link NftPartitions#unavailableReason()})
+   * @param smallDisks every data directory on a tmpfs of its own (the caller checked
+   *     {@link TmpfsDisks#unavailableReason})
+   */
+  public record Features(boolean fakeClock, boolean kernelNet, boolean smallDisks) {
+    /** None: nodes on 127.0.0.1, data on the work directory's disk, real clocks. */
+    public static final Features NONE = new Features(false, false, false);
+  }
 
   /**
    * Starts {@code size} nodes n1..nN with data and logs under {@code dir}; each runs {@code mainClass serve ...} (the
@@ -41,8 +65,14 @@ public final class StressCluster implements AutoCloseable {
    * {@code clockFaults} (and it is installed).
    */
   public static StressCluster start(int size, Path dir, String mainClass, boolean clockFaults) throws IOException {
-    StressCluster c = new StressCluster(size, dir, mainClass, clockFaults);
+    return start(size, dir, mainClass, new Features(clockFaults, false, false));
+  }
+
+  /** Starts {@code size} nodes as above, prepared for {@code features}. */
+  public static StressCluster start(int size, Path dir, String mainClass, Features features) throws IOException {
+    StressCluster c = new StressCluster();
     try {
+      c.prepare(size, dir, mainClass, features);
       for (ServerProcess p : c.nodes) {
         p.start();
       }
@@ -53,26 +83,60 @@ public final class StressCluster implements AutoCloseable {
     return c;
   }
 
-  private StressCluster(int size, Path dir, String mainClass, boolean clockFaults) throws IOException {
+  private StressCluster() {
+    Runtime.getRuntime().addShutdownHook(killer);
+  }
+
+  private void prepare(int size, Path dir, String mainClass, Features features) throws IOException {
     Files.createDirectories(dir);
     StringBuilder peers = new StringBuilder();
+    List<String> ids = new ArrayList<>();
+    List<String> hosts = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
-      int raft = freePort();
-      int client = freePort();
-      peers.append(i > 1 ? "," : "").append("n").append(i).append("=127.0.0.1:").append(raft).append('/')
-          .append(client);
-      endpoints.add("127.0.0.1:" + client);
+      String host = features.kernelNet() ? "127.0.0." + (10 + i) : "127.0.0.1";
+      int raft = freePort(host);
+      int client = freePort(host);
+      ids.add("n" + i);
+      hosts.add(host);
+      peers.append(i > 1 ? "," : "").append("n").append(i).append('=').append(host).append(':').append(raft)
+          .append('/').append(client);
+      endpoints.add(host + ":" + client);
+    }
+    List<NftPartitions.Member> members = new ArrayList<>();
+    long pid = ProcessHandle.current().pid();
+    for (int i = 1; i <= size; i++) {
+      members.add(new NftPartitions.Member(ids.get(i - 1), hosts.get(i - 1), NftPartitions.gidOf(pid, i)));
+    }
+    if (features.kernelNet()) {
+      nft = NftPartitions.open(members);
+    }
+    if (features.smallDisks()) {
+      disks = TmpfsDisks.mount(dir, ids);
     }
     for (int i = 1; i <= size; i++) {
-      String id = "n" + i;
+      String id = ids.get(i - 1);
       Path faults = dir.resolve(id + ".faults");
       Files.writeString(faults, "");
-      nodes.add(new ServerProcess(id, mainClass, List.of("--id", id, "--peers", peers.toString(), "--data-dir",
-          dir.resolve(id).toString()), dir.resolve(id + ".log"), faults,
-          new FakeClock(dir.resolve(id + ".faketime"), clockFaults)));
+      Path data = disks != null ? disks.dataDir(id) : dir.resolve(id);
+      List<String> launcher = features.kernelNet()
+          ? List.of("setpriv", "--regid", Long.toString(members.get(i - 1).gid()), "--clear-groups")
+          : List.of();
+      List<String> serve = new ArrayList<>(List.of("--id", id, "--peers", peers.toString(), "--data-dir",
+          data.toString()));
+      if (disks != null) {
+        // Snapshots every few seconds: a full disk then fails writes that need new space while the node serves.
+        serve.addAll(List.of("--snapshot-threshold", Integer.toString(SMALL_DISK_SNAPSHOT_THRESHOLD)));
+      }
+      nodes.add(new ServerProcess(id, mainClass, serve, dir.resolve(id + ".log"), faults,
+          new FakeClock(dir.resolve(id + ".faketime"), features.fakeClock()),
+          launcher));
       channels.put(id, ManagedChannelBuilder.forTarget(endpoints.get(i - 1)).usePlaintext().build());
     }
-    Runtime.getRuntime().addShutdownHook(killer);
+  }
+
+  /** The node last seen serving ("?" before any), for the progress display. */
+  public String lastLeader() {
+    return lastLeader;
   }
 
   /** The client endpoints, in node order. */
@@ -103,6 +167,7 @@ public final class StressCluster implements AutoCloseable {
         GetMembersResponse r = TimestampOracleGrpc.newBlockingStub(channels.get(n.id()))
             .withDeadlineAfter(300, TimeUnit.MILLISECONDS).getMembers(GetMembersRequest.getDefaultInstance());
         if (r.getServing()) {
+          lastLeader = n.id();
           return Optional.of(new Leader(n.id(), r.getLeader().getTerm()));
         }
       } catch (RuntimeException e) {
@@ -167,6 +232,16 @@ public final class StressCluster implements AutoCloseable {
     node(id).clock().setOffsetMillis(millis);
   }
 
+  /** The kernel partitions of this run, if it was prepared for them. */
+  Optional<NftPartitions> kernelNet() {
+    return Optional.ofNullable(nft);
+  }
+
+  /** The small disks of this run, if it was prepared for them. */
+  Optional<TmpfsDisks> smallDisks() {
+    return Optional.ofNullable(disks);
+  }
+
   /** Slows every log write of {@code id} by {@code millis} (0 = none). */
   public void setDiskDelay(String id, long millis) throws IOException {
     diskDelays.put(id, millis);
@@ -180,6 +255,14 @@ public final class StressCluster implements AutoCloseable {
     writeAllFaults();
     for (ServerProcess n : nodes) {
       n.clock().setOffsetMillis(0);
+    }
+    if (nft != null) {
+      nft.cut(Set.of());
+    }
+    if (disks != null) {
+      for (ServerProcess n : nodes) {
+        disks.free(n.id());
+      }
     }
   }
 
@@ -198,6 +281,12 @@ public final class StressCluster implements AutoCloseable {
   public void close() {
     killAllQuietly();
     channels.values().forEach(ManagedChannel::shutdownNow);
+    if (nft != null) {
+      nft.close();
+    }
+    if (disks != null) {
+      disks.close();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(killer);
     } catch (IllegalStateException e) {
@@ -218,8 +307,8 @@ public final class StressCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return s.getLocalPort();
     }
   }

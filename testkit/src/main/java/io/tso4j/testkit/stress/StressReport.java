@@ -35,14 +35,51 @@ import java.util.Map;
  * @param handoffMillis handoff times after graceful leader restarts
  * @param anomalies things that should not happen (unexpected exits, no leader, non-zero exit on SIGTERM)
  * @param worstStretches the five longest stretches without a successful call: when, how long, attributed fault
+ * @param skipped requested fault kinds that could not run here, with the reason
+ * @param kinds the figures per fault kind injected
+ * @param faults every injected fault with what happened around it
  */
 public record StressReport(StressOptions options, long calls, long okCalls, long failedCalls, long timestamps,
     HistoryChecker.Result check, double clientSeconds, double availability, long longestGapMillis,
     Map<FaultKind, Long> longestGapByKind, long unattributedGapMillis, long maxLatencyMillis,
     Map<FaultKind, Integer> faultCounts, List<Long> failoverMillis, List<Long> handoffMillis, List<String> anomalies,
-    List<String> worstStretches) {
+    List<String> worstStretches, Map<FaultKind, String> skipped, List<KindStats> kinds, List<FaultRow> faults) {
   /** A stretch without a successful call longer than this counts as unavailable. */
   public static final long GAP_MILLIS = 100;
+  /** After a fault is healed, this long still counts as its window (recovery) for the per-kind figures. */
+  public static final long RECOVERY_MILLIS = 3_000;
+  /** A failover counts if a newer term served within this long after the fault was healed. */
+  public static final long FAILOVER_HORIZON_MILLIS = 15_000;
+
+  /**
+   * The figures of one fault kind.
+   *
+   * @param kind the kind
+   * @param count how many were injected
+   * @param availability the fraction of its windows (each fault until {@link #RECOVERY_MILLIS} after it was healed)
+   *     in which calls completed
+   * @param longestGapMillis the longest stretch without a successful call attributed to it (0 if none)
+   * @param failoverMillis for faults on the serving leader: fault start to the first call served in a newer term
+   * @param violations violations of calls invoked within its windows
+   * @param failedCalls calls that failed after the client's retries within its windows
+   */
+  public record KindStats(FaultKind kind, int count, double availability, long longestGapMillis,
+      List<Long> failoverMillis, long violations, long failedCalls) {
+  }
+
+  /**
+   * One injected fault and what the clients saw during it (until {@link #RECOVERY_MILLIS} after it was healed).
+   *
+   * @param event the fault
+   * @param atSeconds when it began, from the first call
+   * @param violations violations of calls invoked in its window
+   * @param failedCalls calls that failed after retries in its window (refusals seen by clients)
+   * @param okCalls calls that succeeded in its window
+   * @param failoverMillis fault start to the first call served in a newer term, -1 if the term did not change
+   */
+  public record FaultRow(FaultEvent event, double atSeconds, long violations, long failedCalls, long okCalls,
+      long failoverMillis) {
+  }
   private static final long ATTRIBUTION_SLACK_NANOS = 5_000_000_000L;
   private static final long ATTRIBUTION_LEAD_NANOS = 500_000_000L;
 
@@ -54,6 +91,12 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
   /** Computes the report. */
   public static StressReport of(StressOptions options, History.Calls h, HistoryChecker.Result check,
       List<FaultEvent> events, List<String> anomalies) {
+    return of(options, h, check, events, anomalies, Map.of());
+  }
+
+  /** Computes the report, listing {@code skipped} kinds (kind → why it could not run). */
+  public static StressReport of(StressOptions options, History.Calls h, HistoryChecker.Result check,
+      List<FaultEvent> events, List<String> anomalies, Map<FaultKind, String> skipped) {
     int n = h.size();
     long ok = 0;
     long failed = 0;
@@ -131,9 +174,139 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
               cause.kind(), cause.target(), cause.wasLeader() ? " (leader)" : "",
               (cause.startNanos() - begin) / 1e9, cause.note())));
     }
+    List<FaultRow> rows = new ArrayList<>();
+    int[] byInvoke = sortedBy(h, true);
+    int[] byComplete = sortedBy(h, false);
+    for (FaultEvent e : events) {
+      long winEnd = e.endNanos() + RECOVERY_MILLIS * 1_000_000;
+      long okIn = 0;
+      long failedIn = 0;
+      for (int j = firstAtOrAfter(h, byInvoke, true, e.startNanos()); j < n && h.invoke(byInvoke[j]) <= winEnd; j++) {
+        int i = byInvoke[j];
+        if (h.outcome(i) == History.Outcome.OK) {
+          okIn++;
+        } else if (h.outcome(i) == History.Outcome.FAILED) {
+          failedIn++;
+        }
+      }
+      long violationsIn = check.violationNanos().stream().filter(t -> t >= e.startNanos() && t <= winEnd).count();
+      rows.add(new FaultRow(e, n == 0 ? 0 : (e.startNanos() - begin) / 1e9, violationsIn, failedIn, okIn,
+          e.wasLeader() ? failover(h, byComplete, e) : -1));
+    }
+    List<KindStats> kinds = new ArrayList<>();
+    for (FaultKind k : counts.keySet()) {
+      List<long[]> windows = new ArrayList<>();
+      List<Long> fo = new ArrayList<>();
+      long v = 0;
+      long f = 0;
+      for (FaultRow r : rows) {
+        if (r.event().kind() == k) {
+          windows.add(new long[] {r.event().startNanos(), r.event().endNanos() + RECOVERY_MILLIS * 1_000_000});
+          if (r.failoverMillis() >= 0) {
+            fo.add(r.failoverMillis());
+          }
+          v += r.violations();
+          f += r.failedCalls();
+        }
+      }
+      kinds.add(new KindStats(k, counts.get(k), availabilityWithin(clip(merge(windows), begin, end), stretches),
+          byKind.getOrDefault(k, 0L), List.copyOf(fo), v, f));
+    }
     return new StressReport(options, n, ok, failed, timestamps, check, span, availability, longest / 1_000_000,
         byKind, unattributed, maxLatency / 1_000_000, counts, failovers, handoffs, List.copyOf(anomalies),
-        List.copyOf(worst));
+        List.copyOf(worst), Map.copyOf(skipped), List.copyOf(kinds), List.copyOf(rows));
+  }
+
+  /** Fault start to the first successful call in a newer term within the horizon, or -1. */
+  private static long failover(History.Calls h, int[] byComplete, FaultEvent e) {
+    long horizon = e.endNanos() + FAILOVER_HORIZON_MILLIS * 1_000_000;
+    for (int j = firstAtOrAfter(h, byComplete, false, e.startNanos() + 1); j < byComplete.length; j++) {
+      int i = byComplete[j];
+      if (h.complete(i) >= horizon) {
+        break;
+      }
+      if (h.outcome(i) == History.Outcome.OK && h.term(i) > e.oldTerm()) {
+        return (h.complete(i) - e.startNanos()) / 1_000_000;
+      }
+    }
+    return -1;
+  }
+
+  /** The call indexes sorted by invoke time ({@code byInvoke}) or by completion time. */
+  private static int[] sortedBy(History.Calls h, boolean byInvoke) {
+    Integer[] boxed = new Integer[h.size()];
+    for (int i = 0; i < boxed.length; i++) {
+      boxed[i] = i;
+    }
+    java.util.Arrays.sort(boxed, (a, b) -> byInvoke ? Long.compare(h.invoke(a), h.invoke(b))
+        : Long.compare(h.complete(a), h.complete(b)));
+    int[] out = new int[boxed.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = boxed[i];
+    }
+    return out;
+  }
+
+  /** The first position in {@code sorted} whose time is at least {@code nanos} (binary search). */
+  private static int firstAtOrAfter(History.Calls h, int[] sorted, boolean byInvoke, long nanos) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      long t = byInvoke ? h.invoke(sorted[mid]) : h.complete(sorted[mid]);
+      if (t < nanos) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Sorted, non-overlapping windows covering {@code windows}. */
+  private static List<long[]> merge(List<long[]> windows) {
+    List<long[]> sorted = new ArrayList<>(windows);
+    sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+    List<long[]> out = new ArrayList<>();
+    for (long[] w : sorted) {
+      if (!out.isEmpty() && w[0] <= out.get(out.size() - 1)[1]) {
+        long[] last = out.get(out.size() - 1);
+        last[1] = Math.max(last[1], w[1]);
+      } else {
+        out.add(new long[] {w[0], w[1]});
+      }
+    }
+    return out;
+  }
+
+  /** The parts of {@code windows} inside [from, to]. */
+  private static List<long[]> clip(List<long[]> windows, long from, long to) {
+    List<long[]> out = new ArrayList<>();
+    for (long[] w : windows) {
+      long a = Math.max(w[0], from);
+      long b = Math.min(w[1], to);
+      if (b > a) {
+        out.add(new long[] {a, b});
+      }
+    }
+    return out;
+  }
+
+  /** 1 − (the part of {@code windows} covered by {@code stretches}) / (their length); 1 if empty. */
+  private static double availabilityWithin(List<long[]> windows, List<long[]> stretches) {
+    long total = 0;
+    long down = 0;
+    for (long[] w : windows) {
+      total += w[1] - w[0];
+      for (long[] g : stretches) {
+        long from = Math.max(w[0], g[0]);
+        long to = Math.min(w[1], g[1]);
+        if (to > from) {
+          down += to - from;
+        }
+      }
+    }
+    return total == 0 ? 1.0 : 1.0 - (double) down / total;
   }
 
   private static FaultEvent attribute(List<FaultEvent> events, long gapStart, long gapEnd) {
@@ -186,10 +359,41 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     b.append(String.format(Locale.ROOT, "- availability: %.4f%% of the time some node answered (longest stretch "
         + "without a successful call %d ms; slowest successful call %d ms)%n", availability * 100,
         longestGapMillis, maxLatencyMillis));
+    skipped.forEach((k, why) -> b.append("- SKIPPED ").append(k.cliName()).append(": ").append(why)
+        .append(" (this kind was not tested)\n"));
+    for (FaultKind k : options.faults()) {
+      boolean nemesis = options.scenario() == StressOptions.Scenario.NEMESIS;
+      if (nemesis && !skipped.containsKey(k) && !faultCounts.containsKey(k)) {
+        b.append("- NOT INJECTED ").append(k.cliName()).append(": the run was too short for it to be drawn\n");
+      }
+    }
     if (!faultCounts.isEmpty()) {
       b.append("- faults injected:");
       faultCounts.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
       b.append('\n');
+    }
+    if (!kinds.isEmpty()) {
+      b.append("\n| fault kind | count | availability | longest unavailability | failover p50 / p99 / max (n) "
+          + "| violations | failed calls |\n|---|---|---|---|---|---|---|\n");
+      for (KindStats k : kinds) {
+        b.append(String.format(Locale.ROOT, "| %s | %d | %.2f %% | %d ms | %s | %d | %d |%n", k.kind().cliName(),
+            k.count(), k.availability() * 100, k.longestGapMillis(), k.failoverMillis().isEmpty() ? "—"
+                : String.format(Locale.ROOT, "%d / %d / %d ms (%d)", quantile(k.failoverMillis(), 0.5),
+                    quantile(k.failoverMillis(), 0.99), quantile(k.failoverMillis(), 1.0), k.failoverMillis().size()),
+            k.violations(), k.failedCalls()));
+      }
+      b.append('\n');
+    }
+    List<FaultRow> clockRows = faults.stream().filter(r -> r.event().kind() == FaultKind.CLOCK_FAKETIME).toList();
+    if (!clockRows.isEmpty()) {
+      b.append("- clock cases (libfaketime, wall clock; order must hold in every case, docs/correctness.md):\n");
+      for (FaultRow r : clockRows) {
+        ClockCase c = ClockCase.valueOf(r.event().variant());
+        b.append(String.format(Locale.ROOT, "  - at %.1f s on %s%s, %s (%s): %s, %d violations, %d failed calls, "
+            + "%d ok; %s%n", r.atSeconds(), r.event().target(), r.event().wasLeader() ? " (leader)" : "",
+            c.label(), c.withinBound() ? "within the slew bound" : "beyond the slew bound", r.violations() == 0 ? "order held"
+                : "ORDER BROKEN", r.violations(), r.failedCalls(), r.okCalls(), r.event().note()));
+      }
     }
     if (!longestGapByKind.isEmpty() || unattributedGapMillis > 0) {
       b.append("- longest unavailability per fault kind (ms):");
@@ -217,5 +421,52 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
       b.append("- anomaly: ").append(a).append('\n');
     }
     return b.toString();
+  }
+
+  /** The report as one JSON object (the same figures as {@link #format()}, plus every fault). */
+  public String toJson() {
+    JsonWriter j = new JsonWriter();
+    j.begin();
+    j.field("scenario", options.scenario().name().toLowerCase(Locale.ROOT)).field("seed", options.seed())
+        .field("clients", options.clients()).field("durationSeconds", options.duration().toSeconds())
+        .field("injectViolation", options.injectViolation()).field("clientSeconds", clientSeconds)
+        .field("calls", calls).field("okCalls", okCalls).field("failedCalls", failedCalls)
+        .field("timestamps", timestamps).field("violations", check.violations())
+        .field("realTimeViolations", check.realTimeViolations()).field("duplicates", check.duplicates())
+        .field("malformed", check.malformed()).field("orderGuardRejections", check.orderGuardRejections())
+        .field("violationSamples", check.samples()).field("availability", availability)
+        .field("longestUnavailabilityMillis", longestGapMillis).field("maxLatencyMillis", maxLatencyMillis);
+    j.key("skipped").begin();
+    skipped.forEach((k, why) -> j.field(k.cliName(), why));
+    j.end();
+    j.key("kinds").beginArray();
+    for (KindStats k : kinds) {
+      j.begin().field("kind", k.kind().cliName()).field("count", k.count()).field("availability", k.availability())
+          .field("longestUnavailabilityMillis", k.longestGapMillis());
+      j.key("failoverMillis").begin().field("n", k.failoverMillis().size())
+          .field("p50", quantile(k.failoverMillis(), 0.5)).field("p99", quantile(k.failoverMillis(), 0.99))
+          .field("max", quantile(k.failoverMillis(), 1.0)).end();
+      j.field("violations", k.violations()).field("failedCalls", k.failedCalls()).end();
+    }
+    j.endArray();
+    j.key("faults").beginArray();
+    for (FaultRow r : faults) {
+      FaultEvent e = r.event();
+      j.begin().field("kind", e.kind().cliName()).field("variant", e.variant()).field("target", e.target())
+          .field("wasLeader", e.wasLeader()).field("oldTerm", e.oldTerm()).field("atSeconds", r.atSeconds())
+          .field("durationMillis", (e.endNanos() - e.startNanos()) / 1_000_000).field("violations", r.violations())
+          .field("failedCalls", r.failedCalls()).field("okCalls", r.okCalls())
+          .field("failoverMillis", r.failoverMillis());
+      if (e.kind() == FaultKind.CLOCK_FAKETIME) {
+        j.field("withinBound", ClockCase.valueOf(e.variant()).withinBound());
+      }
+      j.field("note", e.note()).end();
+    }
+    j.endArray();
+    j.key("handoffMillis").begin().field("n", handoffMillis.size()).field("p50", quantile(handoffMillis, 0.5))
+        .field("max", quantile(handoffMillis, 1.0)).end();
+    j.field("worstStretches", worstStretches).field("anomalies", anomalies);
+    j.end();
+    return j.toString();
   }
 }

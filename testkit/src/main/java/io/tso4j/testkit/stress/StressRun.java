@@ -1,7 +1,9 @@
 package io.tso4j.testkit.stress;
 
 import java.io.IOException;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,6 +21,10 @@ public final class StressRun implements AutoCloseable {
   private final StressOptions options;
   private final String nodeMainClass;
   private StressCluster cluster;
+  private volatile Workload workload;
+  private volatile long startNanos;
+  private History.Calls calls;
+  private List<FaultEvent> events = List.of();
 
   /**
    * A run with {@code options} whose nodes run {@code nodeMainClass serve ...} (the stock command line's main class)
@@ -31,9 +37,17 @@ public final class StressRun implements AutoCloseable {
 
   /** Runs to the end and returns the report. */
   public StressReport run() throws IOException, InterruptedException {
-    boolean clockFaults = options.scenario() == StressOptions.Scenario.NEMESIS
-        && (options.faults().contains(FaultKind.CLOCK_SKEW) || options.faults().contains(FaultKind.CLOCK_JUMP));
-    cluster = StressCluster.start(NODES, options.workDir(), nodeMainClass, clockFaults);
+    boolean nemesis = options.scenario() == StressOptions.Scenario.NEMESIS;
+    Map<FaultKind, String> unavailable = nemesis ? unavailable(options) : Map.of();
+    unavailable.forEach((k, why) -> LOG.warn("fault kind {} SKIPPED: {}", k.cliName(), why));
+    boolean clockFaults = nemesis && options.faults().stream()
+        .anyMatch(k -> k.needsFakeClock() && !unavailable.containsKey(k));
+    boolean kernelNet = nemesis && options.faults().stream()
+        .anyMatch(k -> k.needsKernelNet() && !unavailable.containsKey(k));
+    boolean smallDisks = nemesis && options.faults().contains(FaultKind.DISK_FULL)
+        && !unavailable.containsKey(FaultKind.DISK_FULL);
+    cluster = StressCluster.start(NODES, options.workDir(), nodeMainClass,
+        new StressCluster.Features(clockFaults, kernelNet, smallDisks));
     Optional<StressCluster.Leader> leader = cluster.awaitServingLeader(60_000);
     if (leader.isEmpty()) {
       throw new IOException("no leader within 60 s; see the node logs in " + options.workDir());
@@ -42,10 +56,11 @@ public final class StressRun implements AutoCloseable {
         options.scenario(), options.duration().toSeconds());
     long end = System.nanoTime() + options.duration().toNanos();
     History history = new History();
-    List<FaultEvent> events;
     List<String> anomalies;
+    startNanos = System.nanoTime();
     try (Workload clients = new Workload(cluster.endpoints(), options.clients(), end, history,
         options.injectViolation(), options.seed()).start()) {
+      workload = clients;
       if (options.scenario() == StressOptions.Scenario.ROLLING_RESTART) {
         RollingRestart r = new RollingRestart(cluster, end);
         Thread t = new Thread(r, "stress-rolling-restart");
@@ -54,7 +69,7 @@ public final class StressRun implements AutoCloseable {
         events = r.events();
         anomalies = r.anomalies();
       } else {
-        Nemesis n = new Nemesis(cluster, options.seed(), options.faultList(), end);
+        Nemesis n = new Nemesis(cluster, options.seed(), options.faultList(), end, unavailable);
         Thread t = new Thread(n, "stress-nemesis");
         t.start();
         t.join(options.duration().toMillis() + TimeUnit.SECONDS.toMillis(60));
@@ -63,11 +78,77 @@ public final class StressRun implements AutoCloseable {
       }
       clients.awaitDone();
     }
-    History.Calls calls = history.snapshot();
+    calls = history.snapshot();
     long checkStart = System.nanoTime();
     HistoryChecker.Result result = HistoryChecker.check(calls);
     LOG.info("checked {} calls in {} ms", calls.size(), (System.nanoTime() - checkStart) / 1_000_000);
-    return StressReport.of(options, calls, result, events, anomalies);
+    return StressReport.of(options, calls, result, events, anomalies, unavailable);
+  }
+
+  /**
+   * The requested kinds that cannot run on this machine, each with the reason (not root, nft or libfaketime missing,
+   * tmpfs not mountable): the report lists them as skipped, never as passed.
+   */
+  static Map<FaultKind, String> unavailable(StressOptions options) {
+    Map<FaultKind, String> out = new EnumMap<>(FaultKind.class);
+    Optional<String> net = options.faults().stream().anyMatch(FaultKind::needsKernelNet)
+        ? NftPartitions.unavailableReason() : Optional.empty();
+    Optional<String> clock = options.faults().stream().anyMatch(FaultKind::needsFakeClock)
+        ? FakeClock.unavailableReason() : Optional.empty();
+    Optional<String> disk = Optional.empty();
+    if (options.faults().contains(FaultKind.DISK_FULL)) {
+      try {
+        java.nio.file.Files.createDirectories(options.workDir());
+        disk = TmpfsDisks.unavailableReason(options.workDir());
+      } catch (IOException e) {
+        disk = Optional.of("cannot create " + options.workDir() + ": " + e.getMessage());
+      }
+    }
+    for (FaultKind k : options.faults()) {
+      Optional<String> why = k.needsKernelNet() ? net : k.needsFakeClock() ? clock
+          : k == FaultKind.DISK_FULL ? disk : Optional.empty();
+      why.ifPresent(w -> out.put(k, w));
+    }
+    return out;
+  }
+
+  /**
+   * One line of progress while the run goes on (elapsed, calls, failures, the leader last seen and the highest
+   * term answered), for a terminal display; "starting" before the clients run.
+   */
+  public String progress() {
+    Workload w = workload;
+    StressCluster c = cluster;
+    if (w == null || c == null) {
+      return "starting the cluster";
+    }
+    return String.format(java.util.Locale.ROOT, "%4.0f/%d s  calls %,d  failed %,d  leader %s  term %d",
+        (System.nanoTime() - startNanos) / 1e9, options.duration().toSeconds(), w.okCalls() + w.failedCalls(),
+        w.failedCalls(), c.lastLeader(), w.maxTerm());
+  }
+
+  /** Calls made so far (0 before the clients run), for a rate display. */
+  public long callsSoFar() {
+    Workload w = workload;
+    return w == null ? 0 : w.okCalls() + w.failedCalls();
+  }
+
+  /**
+   * Why each of {@code kinds} cannot run on this machine (not root, nft, libfaketime or tmpfs missing); kinds that
+   * can run are absent. For tests that skip with the reason.
+   */
+  public static Map<FaultKind, String> unavailableHere(java.util.Set<FaultKind> kinds, java.nio.file.Path workDir) {
+    return unavailable(new StressOptions(StressOptions.Scenario.NEMESIS, java.time.Duration.ofSeconds(5), 1, 1, kinds,
+        false, workDir));
+  }
+
+  /** Draws the finished run as a PNG ({@link StressPlot}); call after {@link #run()}. */
+  public void writePlot(java.nio.file.Path png) throws IOException {
+    if (calls == null) {
+      throw new IllegalStateException("the run has not finished");
+    }
+    StressPlot.write(png, calls, events, String.format(java.util.Locale.ROOT, "tso4j stress, seed %d, faults %s",
+        options.seed(), options.faults().stream().map(FaultKind::cliName).toList()));
   }
 
   /** Kills every node process. */

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,6 +35,9 @@ public final class Workload implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicReference<long[]> lastCompleted = new AtomicReference<>();
+  private final LongAdder okTotal = new LongAdder();
+  private final LongAdder failedCalls = new LongAdder();
+  private final AtomicLong maxTerm = new AtomicLong();
 
   /** A workload against {@code endpoints} that runs until {@code endNanos} ({@link System#nanoTime()}). */
   public Workload(List<String> endpoints, int clients, long endNanos, History history, boolean injectViolation,
@@ -77,15 +82,34 @@ public final class Workload implements AutoCloseable {
             count = 1;
           }
           rec.record(invoked, done, first, count, r.term(), History.Outcome.OK);
+          okTotal.increment();
+          maxTerm.accumulateAndGet(r.term(), Math::max);
           lastCompleted.set(new long[] {r.first().toLong(), r.last().toLong()});
         } catch (TsoOrderViolationException e) {
           rec.record(invoked, System.nanoTime(), -1, 0, 0, History.Outcome.ORDER_GUARD);
+          failedCalls.increment();
         } catch (TsoException e) {
           rec.record(invoked, System.nanoTime(), -1, 0, 0, History.Outcome.FAILED);
+          failedCalls.increment();
         }
         LockSupport.parkNanos(500_000);
       }
     }
+  }
+
+  /** Calls that returned a range so far (readable while running). */
+  public long okCalls() {
+    return okTotal.sum();
+  }
+
+  /** Calls that failed (or the order guard rejected) so far. */
+  public long failedCalls() {
+    return failedCalls.sum();
+  }
+
+  /** The highest term a call was answered in so far. */
+  public long maxTerm() {
+    return maxTerm.get();
   }
 
   /** Waits for the clients to finish (they stop by themselves at the end time). */

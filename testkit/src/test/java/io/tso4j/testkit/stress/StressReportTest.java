@@ -1,0 +1,78 @@
+package io.tso4j.testkit.stress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tso4j.testkit.stress.History.Outcome;
+import io.tso4j.timestamp.Timestamp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The per-kind figures, the per-fault rows, the skipped kinds and the JSON of a report, on a hand-made history. */
+final class StressReportTest {
+  private static final long MS = 1_000_000;
+
+  private static long ts(long physical) {
+    return physical << Timestamp.LOGICAL_BITS;
+  }
+
+  @Test
+  void aLeaderPartitionWithAFailoverIsReportedPerKindAndInJson() {
+    // Calls every 10 ms in term 1 until 1 s, none until 1.5 s, then term 2: a 500 ms gap after a fault at 1.0 s.
+    History.Calls c = new History.Calls(400);
+    long t = 0;
+    long phys = 1_000;
+    for (; t < 1_000 * MS; t += 10 * MS) {
+      c.add(0, t, t + MS, ts(phys++), 1, 1, Outcome.OK);
+    }
+    c.add(1, 1_000 * MS, 1_400 * MS, -1, 0, 0, Outcome.FAILED);
+    for (t = 1_500 * MS; t < 3_000 * MS; t += 10 * MS) {
+      c.add(0, t, t + MS, ts(phys++), 1, 2, Outcome.OK);
+    }
+    HistoryChecker.Result check = HistoryChecker.check(c);
+    FaultEvent e = new FaultEvent(FaultKind.NET_PARTITION, "n1", true, 1, 1_000 * MS, 1_200 * MS, "isolate leader",
+        "isolated 200 ms, 42 packets dropped");
+    StressOptions o = new StressOptions(StressOptions.Scenario.NEMESIS, Duration.ofSeconds(5), 7, 1,
+        EnumSet.of(FaultKind.NET_PARTITION, FaultKind.DISK_FULL), false, Path.of("/tmp/none"));
+    StressReport r = StressReport.of(o, c, check, List.of(e), List.of(),
+        Map.of(FaultKind.DISK_FULL, "not root"));
+
+    assertThat(check.ok()).isTrue();
+    StressReport.KindStats k = r.kinds().get(0);
+    assertThat(k.kind()).isEqualTo(FaultKind.NET_PARTITION);
+    assertThat(k.count()).isEqualTo(1);
+    assertThat(k.failoverMillis()).containsExactly(501L);
+    assertThat(k.longestGapMillis()).isBetween(505L, 515L);
+    // Window 1.0 s .. 1.2 s + 3 s recovery, clipped to the end of the calls (3.0 s): ~0.5 s of ~2 s down.
+    assertThat(k.availability()).isBetween(0.70, 0.85);
+    assertThat(k.failedCalls()).isEqualTo(1);
+    assertThat(r.faults().get(0).failoverMillis()).isEqualTo(501L);
+    assertThat(r.format()).contains("SKIPPED disk_full: not root").contains("| net_partition | 1 |");
+    assertThat(r.toJson()).contains("\"skipped\":{\"disk_full\":\"not root\"}")
+        .contains("\"kind\":\"net_partition\",\"count\":1").contains("\"p50\":501")
+        .contains("\"note\":\"isolated 200 ms, 42 packets dropped\"");
+  }
+
+  @Test
+  void violationsAreAttributedToTheFaultWindowTheyFellIn() {
+    History.Calls c = new History.Calls(3);
+    c.add(0, 0, 10 * MS, ts(100), 1, 1, Outcome.OK);
+    c.add(0, 5_000 * MS, 5_010 * MS, ts(200), 1, 1, Outcome.OK);
+    c.add(1, 5_100 * MS, 5_110 * MS, ts(150), 1, 2, Outcome.OK); // stale: a real-time violation at 5.1 s
+    HistoryChecker.Result check = HistoryChecker.check(c);
+    FaultEvent early = new FaultEvent(FaultKind.CLOCK_FAKETIME, "n1", false, 1, 0, 100 * MS, "WALL_PLUS_2S", "");
+    FaultEvent late = new FaultEvent(FaultKind.CLOCK_FAKETIME, "n3", false, 1, 5_000 * MS, 5_050 * MS,
+        "RATE_FAST_BEYOND_BOUND", "");
+    StressOptions o = new StressOptions(StressOptions.Scenario.NEMESIS, Duration.ofSeconds(5), 7, 1,
+        EnumSet.of(FaultKind.CLOCK_FAKETIME), false, Path.of("/tmp/none"));
+    StressReport r = StressReport.of(o, c, check, List.of(early, late), List.of(), Map.of());
+    assertThat(check.realTimeViolations()).isEqualTo(1);
+    assertThat(r.faults().get(0).violations()).isZero();
+    assertThat(r.faults().get(1).violations()).isEqualTo(1);
+    assertThat(r.format()).contains("wall 1.5x on a follower + leader cut off (beyond the slew bound): ORDER BROKEN, 1 violations")
+        .contains("wall +2 s (within the slew bound): order held");
+  }
+}
