@@ -49,7 +49,7 @@ final class AdminCommand implements Runnable {
   /** {@code admin add-member}. */
   @Command(name = "add-member", mixinStandardHelpOptions = true,
       description = "Add a node (started with serve --join, or any running node with an empty data dir): it joins"
-          + " as a learner, catches up, and is promoted to voter. Idempotent on the id.")
+          + " as a voter once its log has caught up (it does not vote before). Idempotent on the id.")
   static final class AddMember implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * Membership of the TSO group through the local Ratis server's admin API (no network hop): the committed
  * configuration, the leader's view of each follower's progress, and the changes an operator asks for.
  *
- * <p>Adding a member is two configuration changes: it joins as a learner (a Ratis listener: it receives the log but
- * does not vote), and once its log has reached the entry that made it a learner it is promoted to a voter. Both are
- * compare-and-set against the configuration just read, so concurrent changes never overwrite each other; a change
+ * <p>Adding a member is one configuration change: Ratis first stages the new peer (sends it the log until it has
+ * caught up; meanwhile it does not vote and does not count for commits), then commits the configuration that makes it
+ * a voter. (A learner of the same id, a Ratis listener, is promoted once its log has caught up.) Changes are
+ compare-and-set against the configuration just read, so concurrent changes never overwrite each other; a change
  * that finds another one in progress is retried until the timeout. Adding an id that is already a voter at the same
  * Raft address does nothing (idempotent); removing an id that is not a member does nothing. Removing the last voter
  * is refused. Removing the leader itself is refused with NOT_LEADER after this node hands leadership to another voter
@@ -169,8 +170,8 @@ public final class MembershipAdmin {
   }
 
   /**
-   * Adds {@code memberId} at {@code raftAddress} (with its client endpoint, may be empty): as a learner first, then,
-   * once it has caught up, as a voter. Idempotent on the id.
+   * Adds {@code memberId} at {@code raftAddress} (with its client endpoint, may be empty) as a voter, once Ratis has
+   * caught its log up. Idempotent on the id.
    *
    * @throws MembershipException NOT_LEADER on a follower; INVALID if the id or the Raft address belongs to another
    *     member; TIMEOUT if it did not complete within {@code timeout}; FAILED if Ratis refused it
@@ -180,9 +181,11 @@ public final class MembershipAdmin {
     long deadline = System.nanoTime() + timeout.toNanos();
     RaftPeer newPeer = RaftPeer.newBuilder().setId(memberId).setAddress(raftAddress)
         .setClientAddress(clientEndpoint == null || clientEndpoint.isBlank() ? null : clientEndpoint)
-        .setStartupRole(RaftPeerRole.LISTENER).build();
-    // Step 1: the learner.
-    change("add " + memberId + " as a learner", deadline, conf -> {
+        .setStartupRole(RaftPeerRole.FOLLOWER).build();
+    // Step 1: the voter. Ratis stages a new voter (bootstraps its log until it has caught up) before it proposes the
+    // configuration that counts it, so it never votes or counts for commits behind. (Not as a listener first: in Ratis
+    // 3.3.0 a listener promoted to voter stays in its STARTING state, refusing votes, until the leader changes.)
+    change("add " + memberId, deadline, conf -> {
       RaftPeer existing = findPeer(conf, memberId);
       if (existing != null) {
         if (!existing.getAddress().equals(raftAddress)) {
@@ -197,13 +200,13 @@ public final class MembershipAdmin {
               + p.getId() + "; remove it first", null);
         }
       }
-      List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER));
-      listeners.add(newPeer);
-      return arguments(conf, new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)), listeners);
+      List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+      voters.add(newPeer);
+      return arguments(conf, voters, new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
     });
-    // Step 2: wait until the learner's log reached the entry that made it one.
+    // A learner of the same id (added by hand as a Ratis listener): wait until its log reached the entry that made it
+    // one, then promote it.
     awaitCaughtUp(memberId, deadline);
-    // Step 3: promote.
     change("promote " + memberId + " to a voter", deadline, conf -> {
       RaftPeer learner = conf.getPeer(RaftPeerId.valueOf(memberId), RaftPeerRole.LISTENER);
       if (learner == null) {

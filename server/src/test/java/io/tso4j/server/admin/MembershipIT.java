@@ -105,7 +105,8 @@ final class MembershipIT {
         // Transfer to n4 (the joined node) unless it already leads.
         String target = newLeader.equals("n4") ? List.of("n1", "n2", "n3").stream()
             .filter(id -> !id.equals(leader)).findFirst().get() : "n4";
-        nodes.admin(newLeader).transferLeader(TransferLeaderRequest.newBuilder().setTo(target).build());
+        // A transfer that loses a race with an election is refused as UNAVAILABLE; onLeader asks again.
+        nodes.onLeader(newLeader, a -> a.transferLeader(TransferLeaderRequest.newBuilder().setTo(target).build()));
         nodes.awaitLeaderIs(target);
 
         // Raise the floor two minutes ahead: every later timestamp is above it, the mark holds it.
