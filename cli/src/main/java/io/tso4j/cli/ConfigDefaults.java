@@ -135,10 +135,22 @@ final class ConfigDefaults implements IDefaultValueProvider {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
-  /** Whether {@code option} takes its default from here: named, long, and not --config, --help or --version. */
+  /**
+   * Whether {@code option} takes its default from here: named, long, and not --config, --help or --version, and not
+   * what a {@code tso4j admin} command acts on (only its --endpoints, --timeout and client TLS options may come from
+   * here: the id in a node's config file must never become the target of {@code admin remove-member}).
+   */
   static boolean configurable(OptionSpec option) {
     String name = option.longestName();
-    return name.startsWith("--") && !name.equals("--config") && !option.usageHelp() && !option.versionHelp();
+    return name.startsWith("--") && !name.equals("--config") && !option.usageHelp() && !option.versionHelp()
+        && !isAdminTarget(option);
+  }
+
+  private static boolean isAdminTarget(OptionSpec option) {
+    var command = option.command();
+    boolean admin = command != null && command.parent() != null && "admin".equals(command.parent().name());
+    String name = option.longestName();
+    return admin && !name.equals("--endpoints") && !name.equals("--timeout") && !name.startsWith("--tls-");
   }
 
   @Override

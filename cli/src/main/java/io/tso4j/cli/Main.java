@@ -15,7 +15,7 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The {@code tso4j} command: {@code serve}, {@code local-cluster}, {@code get}, {@code parse}, {@code watch},
- * {@code bench}, {@code stress}.
+ * {@code bench}, {@code stress}, {@code members}, {@code admin}, {@code restore}.
  *
  * <p>Errors are one line on stderr and an exit code from {@link ExitCodes}; never a stack trace (set
  * {@code TSO4J_DEBUG=1} to see one).
@@ -38,6 +38,9 @@ public final class Main implements Runnable {
     COMMANDS.put("bench", BenchCommand::new);
     COMMANDS.put("watch", WatchCommand::new);
     COMMANDS.put("stress", StressCommand::new);
+    COMMANDS.put("members", MembersCommand::new);
+    COMMANDS.put("admin", AdminCommand::new);
+    COMMANDS.put("restore", RestoreCommand::new);
   }
 
   @picocli.CommandLine.Spec

@@ -1,6 +1,7 @@
 package io.tso4j.cli;
 
 import io.tso4j.server.NodeSecurity;
+import io.grpc.ChannelCredentials;
 import io.tso4j.server.NodeStartException;
 import io.tso4j.server.NodeTuning;
 import io.tso4j.server.PeerSpec;
@@ -32,8 +33,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--id", required = true, description = "This node's id; one of the ids in --peers.")
   String id;
 
-  @Option(names = "--peers", required = true, paramLabel = "ID=HOST:RAFT_PORT[/CLIENT_PORT],...",
-      description = "Every member of the cluster, this node included.")
+  @Option(names = "--peers", paramLabel = "ID=HOST:RAFT_PORT[/CLIENT_PORT],...",
+      description = "Every member of a new cluster, this node included (or --join). Read only when the data dir"
+          + " holds no Raft log yet: a restarted node recovers its membership from its log.")
   String peers;
 
   @Option(names = "--grpc-port", defaultValue = "-1",
@@ -61,11 +63,19 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   MetricsOptions metricsOptions;
 
+  @Mixin
+  MembershipOptions membership;
+
   @Override
   public Integer call() throws Exception {
+    if (membership.joining() == (peers != null)) {
+      throw new ParameterException(spec.commandLine(), membership.joining()
+          ? "--join and --peers exclude each other: a joining node learns the members from the cluster"
+          : "Missing required option: '--peers=ID=HOST:RAFT_PORT[/CLIENT_PORT],...' (or --join)");
+    }
     List<PeerSpec> parsed;
     try {
-      parsed = PeerSpec.parseList(peers);
+      parsed = membership.joining() ? List.of(membership.self(id)) : PeerSpec.parseList(peers);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--peers: " + e.getMessage());
     }
@@ -101,6 +111,9 @@ final class ServeCommand implements Callable<Integer> {
     if (refusal.isPresent()) {
       throw new CliException(ExitCodes.USAGE, refusal.get());
     }
+    membership.applyInitialFloor(dir);
+    ChannelCredentials joinCredentials = membership.joining()
+        ? MembershipOptions.joinCredentials(tlsOptions.certFile, tlsOptions.keyFile, tlsOptions.clientCaFile) : null;
     tuningOptions.applyLogging(logFormat, "tso4j-" + id);
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.OK);
     StopSignal stop = new StopSignal();
@@ -108,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
     DaemonMetrics metrics = metricsOptions.requested() ? new DaemonMetrics() : null;
     TsoNode node;
     try {
-      node = TsoNode.start(cfg, tuning, security, cause -> {
+      node = TsoNode.start(cfg, tuning, security, membership.joining(), cause -> {
         exitCode.set(ExitCodes.FATAL);
         stop.release("fatal error");
       });
@@ -117,6 +130,18 @@ final class ServeCommand implements Callable<Integer> {
         metrics.close();
       }
       throw new CliException(ExitCodes.STARTUP, "cannot start node " + id + ": " + e.getMessage(), e);
+    }
+    // A restarted member finds itself in the configuration recovered from its log; only a new one asks.
+    if (membership.joining() && !node.inConfiguration()) {
+      try {
+        membership.askToBeAdded(withSelf.get(0), joinCredentials);
+      } catch (CliException e) {
+        node.close();
+        if (metrics != null) {
+          metrics.close();
+        }
+        throw new CliException(ExitCodes.STARTUP, "node " + id + " could not join: " + e.getMessage(), e);
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("tso4j node " + id + " serving clients on " + node.endpoint()

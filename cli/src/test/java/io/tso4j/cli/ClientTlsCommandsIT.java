@@ -80,6 +80,22 @@ final class ClientTlsCommandsIT {
   }
 
   @Test
+  void membersAndAdminGoOverMutualTlsAndNeedTheClientCertificate() {
+    assertThat(run("members", "--endpoints", node.endpoint(), "--timeout", "20s", "--tls-ca-file",
+        ca.certFile().toString(), "--tls-cert-file", client.certFile().toString(), "--tls-key-file",
+        client.keyFile().toString())).as(err.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString()).contains("c1").contains("leader");
+    assertThat(run("admin", "high-water", "--endpoints", node.endpoint(), "--timeout", "20s", "--tls-ca-file",
+        ca.certFile().toString(), "--tls-cert-file", client.certFile().toString(), "--tls-key-file",
+        client.keyFile().toString())).as(err.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(run("admin", "remove-member", "--endpoints", node.endpoint(), "--timeout", "3s", "--id", "c1",
+        "--tls-ca-file", ca.certFile().toString())).as("no client certificate").isEqualTo(ExitCodes.FAILED);
+    assertThat(run("members", "--endpoints", node.endpoint(), "--timeout", "3s")).as("plaintext")
+        .isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString()).doesNotContain("\tat ");
+  }
+
+  @Test
   void withoutAClientCertificateOrTlsTheCallsFail() {
     assertThat(run("get", "--endpoints", node.endpoint(), "--timeout", "3s", "--tls-ca-file",
         ca.certFile().toString())).isEqualTo(ExitCodes.FAILED);

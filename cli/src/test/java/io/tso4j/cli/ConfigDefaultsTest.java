@@ -162,8 +162,8 @@ final class ConfigDefaultsTest {
   @Test
   void onlyTheNamedCommandIsBuiltAndAllForHelpOrATypo() {
     assertThat(Main.commandLine("get").getSubcommands().keySet()).containsExactly("get");
-    assertThat(Main.commandLine(null).getSubcommands()).hasSize(7);
-    assertThat(Main.commandLine("serv").getSubcommands()).hasSize(7);
+    assertThat(Main.commandLine(null).getSubcommands()).hasSize(10);
+    assertThat(Main.commandLine("serv").getSubcommands()).hasSize(10);
     assertThat(run("serv")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("Unmatched argument at index 0: 'serv'").contains("serve");
     assertThat(run("--help")).isEqualTo(ExitCodes.OK);

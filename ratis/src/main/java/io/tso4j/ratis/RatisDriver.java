@@ -75,14 +75,20 @@ public final class RatisDriver implements ConsensusDriver {
   private final Set<CompletableFuture<HighWaterReply>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
   private final LeadershipTracker leadership;
+  private final Map<String, String> clientEndpoints;
+  private final long initialFloor;
   private volatile LeaderLossDetector leaderLoss;
+  private volatile MembershipAdmin membership;
   private volatile RaftServer.Division division;
   private volatile HighWaterRegister register;
   private volatile boolean closed;
 
   private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
-      HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout) {
+      HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout,
+      Map<String, String> clientEndpoints, long initialFloor) {
     this.server = server;
+    this.initialFloor = initialFloor;
+    this.clientEndpoints = Map.copyOf(clientEndpoints);
     this.peerId = server.getId();
     this.id = peerId.toString();
     this.groupId = groupId;
@@ -109,9 +115,30 @@ public final class RatisDriver implements ConsensusDriver {
    * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
    */
   public static RatisDriver create(RatisDriverConfig config) throws ConsensusException {
-    RaftServer server = RatisServerFactory.build(config);
+    return create(config, MembershipSeed.none());
+  }
+
+  /**
+   * Like {@link #create(RatisDriverConfig)}, with the initial peers' client endpoints recorded in the Raft
+   * configuration, or, if {@code seed} joins, an empty configuration that the running group's leader replaces.
+   *
+   * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
+   */
+  public static RatisDriver create(RatisDriverConfig config, MembershipSeed seed) throws ConsensusException {
+    RaftServer server = RatisServerFactory.build(config, seed);
+    long floor;
+    try {
+      floor = InitialFloor.read(config.dataDir()).orElse(0);
+    } catch (ConsensusException e) {
+      try {
+        server.close();
+      } catch (IOException | RuntimeException ce) {
+        LOG.debug("[{}] closing after a bad floor file: {}", config.nodeId(), ce.toString());
+      }
+      throw e;
+    }
     return new RatisDriver(server, RaftGroupId.valueOf(config.groupId()), true, config, null, config.leaseDuration(),
-        config.requestTimeout());
+        config.requestTimeout(), seed.clientEndpoints(), floor);
   }
 
   /**
@@ -125,7 +152,7 @@ public final class RatisDriver implements ConsensusDriver {
    */
   public static RatisDriver attach(RaftServer server, RaftGroupId groupId, Duration requestTimeout) {
     return new RatisDriver(server, groupId, false, null, null, hostLease(server, groupId, requestTimeout),
-        requestTimeout);
+        requestTimeout, Map.of(), 0);
   }
 
   /**
@@ -144,7 +171,7 @@ public final class RatisDriver implements ConsensusDriver {
       throw new IllegalArgumentException("register must be set");
     }
     return new RatisDriver(server, hostGroupId, false, null, register,
-        hostLease(server, hostGroupId, requestTimeout), requestTimeout);
+        hostLease(server, hostGroupId, requestTimeout), requestTimeout, Map.of(), 0);
   }
 
   /** Validates a host-owned server and returns the lease its timeouts allow. */
@@ -195,6 +222,7 @@ public final class RatisDriver implements ConsensusDriver {
     }
     division = d;
     register = reg;
+    membership = new MembershipAdmin(server, groupId, clientEndpoints);
     leadership.start(d, eventListener);
     if (ownsServer) {
       leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls()).start();
@@ -215,10 +243,21 @@ public final class RatisDriver implements ConsensusDriver {
 
   @Override
   public CompletableFuture<LoadedMark> loadHighWater(long term) {
-    return submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
+    CompletableFuture<LoadedMark> loaded = submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
         Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased(),
         r.sinceLastGrantNanos() == HighWaterReply.UNKNOWN ? Optional.empty()
             : Optional.of(Duration.ofNanos(r.sinceLastGrantNanos()))));
+    long floor = initialFloor;
+    if (floor <= 0) {
+      return loaded;
+    }
+    // The initial floor (InitialFloor): raise the mark in this term before the fence computes its floor from it. The
+    // persist grants this node's own lease; the lease records of earlier leaders (largest, age) stay as loaded.
+    return loaded.thenCompose(m -> m.highWater() >= floor ? CompletableFuture.completedFuture(m)
+        : persistHighWater(floor, term).thenApply(v -> {
+          LOG.info("[{}] raised the high-water mark from {} to the initial floor {}", id, m.highWater(), v);
+          return new LoadedMark(v, m.largestLease(), false, m.sinceLastGrant());
+        }));
   }
 
   @Override
@@ -353,6 +392,22 @@ public final class RatisDriver implements ConsensusDriver {
       LOG.debug("[{}] cannot read the group members: {}", id, e.toString());
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * The membership of the group (committed configuration, progress, changes), or empty before {@link #start}.
+   */
+  public Optional<MembershipAdmin> membership() {
+    return Optional.ofNullable(membership);
+  }
+
+  /**
+   * The high-water mark (physical milliseconds) as applied on this replica; on the leader, every committed write is
+   * in it. 0 for a register never written, and for a piggyback driver (the host's state machine holds it).
+   */
+  public long appliedHighWater() {
+    HighWaterRegister reg = register;
+    return reg == null ? 0 : reg.highWater();
   }
 
   /** The Raft group this driver writes to. */

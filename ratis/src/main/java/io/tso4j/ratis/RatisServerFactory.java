@@ -55,9 +55,26 @@ final class RatisServerFactory {
    * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
    */
   static RaftServer build(RatisDriverConfig config) throws ConsensusException {
+    return build(config, MembershipSeed.none());
+  }
+
+  /**
+   * Builds (but does not start) a Ratis server for {@code config} whose initial peers carry the client endpoints of
+   * {@code seed} (an empty peer list if the node joins a running group).
+   *
+   * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
+   */
+  static RaftServer build(RatisDriverConfig config, MembershipSeed seed) throws ConsensusException {
     prepareDataDir(config.nodeId(), config.dataDir());
+    StorageCheck.check(config.nodeId(), config.dataDir(), config.groupId().toString());
     List<RaftPeer> peers = new ArrayList<>();
-    config.peers().forEach((pid, address) -> peers.add(RaftPeer.newBuilder().setId(pid).setAddress(address).build()));
+    if (!seed.join()) {
+      config.peers().forEach((pid, address) -> {
+        String client = seed.clientEndpoints().getOrDefault(pid, "");
+        peers.add(RaftPeer.newBuilder().setId(pid).setAddress(address)
+            .setClientAddress(client.isEmpty() ? null : client).build());
+      });
+    }
     RaftGroupId gid = RaftGroupId.valueOf(config.groupId());
     try {
       return RaftServer.newBuilder()
@@ -143,6 +160,7 @@ final class RatisServerFactory {
     if (!Files.isReadable(dir) || !Files.isWritable(dir) || !Files.isExecutable(dir)) {
       throw new ConsensusException(Kind.PERMANENT, prefix + " is not readable and writable");
     }
+    DataDirFormat.check(nodeId, dir);
   }
 
   private static TimeDuration millis(Duration d) {

@@ -8,13 +8,17 @@ import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tso4j.server.admin.AdminGrpcService;
+import io.tso4j.server.admin.CommittedMembers;
 import io.tso4j.server.grpc.HealthReporter;
 import io.tso4j.server.grpc.MemberDirectory;
+import io.tso4j.server.grpc.MemberSource;
 import io.tso4j.server.grpc.ServingStateLog;
 import io.tso4j.server.grpc.ServingStateWatchService;
 import io.tso4j.server.grpc.TsoGrpcServer;
 import io.tso4j.server.grpc.TsoGrpcService;
 import io.tso4j.ratis.RatisDriver;
+import io.tso4j.ratis.MembershipSeed;
 import io.tso4j.ratis.PeerTls;
 import io.tso4j.ratis.RatisDriverConfig;
 import java.io.IOException;
@@ -37,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * Close order (graceful handoff): stop serving (the allocator refuses at once), hand Raft leadership to a healthy
  * follower if this node leads, stop Raft, end the serving-state watch streams, stop the gRPC server. Thread-safe.
  *
- * <p>The gRPC server carries tso4j.v1 TimestampOracle, tso4j.v1 ServingStateWatch, grpc.health.v1 Health ({@link
- * HealthReporter}) and, unless {@link NodeSecurity#reflection()} is off, gRPC server reflection v1. With {@link
+ * <p>The gRPC server carries tso4j.v1 TimestampOracle, tso4j.v1 ServingStateWatch, tso4j.v1 Admin, grpc.health.v1
+ * Health ({@link HealthReporter}) and, unless {@link NodeSecurity#reflection()} is off, gRPC server reflection v1. With {@link
  * NodeSecurity} TLS the client port and the Raft port speak TLS, their files re-read when they change ({@link
- * ReloadingTls}).
+ * ReloadingTls}); the Admin service rides on the client port, so it gets the same TLS (and client certificates). The
+ * members the services report (and the leader hints) follow the committed Raft configuration ({@link
+ * CommittedMembers}), not the peer list the node was started with.
  */
 public final class TsoNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TsoNode.class);
@@ -127,6 +133,25 @@ public final class TsoNode implements AutoCloseable {
    */
   public static TsoNode start(Config config, NodeTuning tuning, NodeSecurity security,
       Consumer<Throwable> fatalHandler) throws NodeStartException {
+    return start(config, tuning, security, false, fatalHandler);
+  }
+
+  /** Like {@link #start(Config, NodeTuning, NodeSecurity, boolean, Consumer)} with plaintext ports. */
+  public static TsoNode start(Config config, NodeTuning tuning, boolean join, Consumer<Throwable> fatalHandler)
+      throws NodeStartException {
+    return start(config, tuning, NodeSecurity.plaintext(), join, fatalHandler);
+  }
+
+  /**
+   * Starts a node; with {@code join}, its Raft server starts with an empty configuration and waits for a running
+   * group's leader to add it ({@code Admin.AddMember}); {@code config.peers()} then needs only this node. A data
+   * directory that already holds the group's log recovers the configuration from the log either way.
+   *
+   * @throws NodeStartException with a one-line reason if the node cannot start (busy port, bad data directory, a TLS
+   *     file that cannot be read)
+   */
+  public static TsoNode start(Config config, NodeTuning tuning, NodeSecurity security, boolean join,
+      Consumer<Throwable> fatalHandler) throws NodeStartException {
     Map<String, String> raftPeers = new LinkedHashMap<>();
     Map<String, String> clientEndpoints = new LinkedHashMap<>();
     for (PeerSpec p : config.peers()) {
@@ -158,20 +183,22 @@ public final class TsoNode implements AutoCloseable {
           .snapshotThreshold(tuning.snapshotThreshold())
           .requestTimeout(tuning.raftRequestTimeout())
           .peerTls(peerTls)
-          .build());
+          .build(), new MembershipSeed(clientEndpoints, join));
     } catch (ConsensusException e) {
       tls.forEach(ReloadingTls::close);
       throw new NodeStartException(e.reason(), e);
     }
     TimestampOracle oracle = new TimestampOracle(driver, config.fence(), config.clock(), fatalHandler);
-    MemberDirectory directory = MemberDirectory.of(config.nodeId(), clientEndpoints);
+    MemberSource members = new CommittedMembers(driver, MemberDirectory.of(config.nodeId(), clientEndpoints));
     ServingStateLog stateLog = new ServingStateLog();
     oracle.addListener(stateLog);
     HealthReporter health = new HealthReporter();
     oracle.addListener(health);
-    ServingStateWatchService watch = new ServingStateWatchService(stateLog, directory);
-    TsoGrpcService service = new TsoGrpcService(oracle, directory);
-    List<BindableService> services = new ArrayList<>(List.of(service, watch, health.service()));
+    ServingStateWatchService watch = new ServingStateWatchService(stateLog, members);
+    TsoGrpcService service = new TsoGrpcService(oracle, members);
+    AdminGrpcService admin = new AdminGrpcService(oracle, driver, members, config.clock(),
+        AdminGrpcService.DEFAULT_CHANGE_TIMEOUT);
+    List<BindableService> services = new ArrayList<>(List.of(service, watch, admin, health.service()));
     if (security.reflection()) {
       services.add(ProtoReflectionServiceV1.newInstance());
     }
@@ -221,6 +248,14 @@ public final class TsoNode implements AutoCloseable {
   /** The client endpoint, host:port. */
   public String endpoint() {
     return config.grpcHost() + ":" + grpc.port();
+  }
+
+  /**
+   * Whether this node is in the Raft configuration it knows (recovered from its log, or received from the leader): a
+   * node that joins with an empty data dir is not, until the group adds it.
+   */
+  public boolean inConfiguration() {
+    return driver.membership().map(m -> m.committed().member(config.nodeId()).isPresent()).orElse(false);
   }
 
   /** The in-process oracle (same guarantees as the gRPC service). */

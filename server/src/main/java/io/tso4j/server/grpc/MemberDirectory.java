@@ -13,7 +13,7 @@ import java.util.Optional;
  * <p>Used to turn a leader id into an endpoint for leader hints and to answer GetMembers. Immutable and thread-safe;
  * iteration follows the order the members were given in.
  */
-public final class MemberDirectory {
+public final class MemberDirectory implements MemberSource {
   private final String localId;
   private final Map<String, String> endpoints;
 
@@ -44,9 +44,35 @@ public final class MemberDirectory {
     return new MemberDirectory(localId, Collections.unmodifiableMap(copy));
   }
 
+  /**
+   * A directory of the members of a Raft configuration as {@code localId} sees it: like {@link #of}, but the local
+   * node need not be a member (a node that was removed, or that joins and has not received the configuration yet).
+   *
+   * @throws IllegalArgumentException if an id is blank or an endpoint is null
+   */
+  public static MemberDirectory observedBy(String localId, Map<String, String> endpoints) {
+    requireId(localId, "localId");
+    Map<String, String> withLocal = new LinkedHashMap<>(endpoints);
+    boolean member = withLocal.containsKey(localId);
+    withLocal.putIfAbsent(localId, "");
+    MemberDirectory d = of(localId, withLocal);
+    if (member) {
+      return d;
+    }
+    Map<String, String> copy = new LinkedHashMap<>(d.endpoints);
+    copy.remove(localId);
+    return new MemberDirectory(localId, Collections.unmodifiableMap(copy));
+  }
+
   /** A directory with only the local node, whose endpoint may be empty if unknown. */
   public static MemberDirectory single(String localId, String endpoint) {
     return of(localId, Map.of(localId, endpoint == null ? "" : endpoint));
+  }
+
+  /** This directory: a fixed directory is its own source. */
+  @Override
+  public MemberDirectory current() {
+    return this;
   }
 
   /** The id of the local node. */

@@ -42,10 +42,11 @@ public final class ServingStateWatchService extends ServingStateWatchGrpc.Servin
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  /** A service streaming {@code log}; leader ids are turned into endpoints through {@code directory}. */
-  public ServingStateWatchService(ServingStateLog log, MemberDirectory directory) {
+  /** A service streaming {@code log}; leader ids are turned into endpoints through {@code members}. */
+  public ServingStateWatchService(ServingStateLog log, MemberSource members) {
+    MemberDirectory directory = members.current();
     this.log = Objects.requireNonNull(log, "log");
-    this.statuses = new StatusMapper(directory);
+    this.statuses = new StatusMapper(members);
     this.nodeId = directory.localId();
     this.sender = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tso4j-watch-sender-" + nodeId);
@@ -210,7 +211,7 @@ public final class ServingStateWatchService extends ServingStateWatchGrpc.Servin
   }
 
   /** The wire value of a serving status. */
-  static ServingStatus status(ServingState.Status s) {
+  public static ServingStatus status(ServingState.Status s) {
     switch (s) {
       case NOT_SERVING:
         return ServingStatus.SERVING_STATUS_NOT_SERVING;

@@ -40,11 +40,11 @@ public final class StatusMapper {
   /** The largest {@code serving_in_ms} a hint carries (longer estimates are capped: they are estimates). */
   static final long MAX_SERVING_IN_MS = 10_000;
 
-  private final MemberDirectory directory;
+  private final MemberSource members;
 
-  /** A mapper that resolves leader ids to endpoints through {@code directory}. */
-  public StatusMapper(MemberDirectory directory) {
-    this.directory = Objects.requireNonNull(directory, "directory");
+  /** A mapper that resolves leader ids to endpoints through {@code members} (read on every use). */
+  public StatusMapper(MemberSource members) {
+    this.members = Objects.requireNonNull(members, "members");
   }
 
   /**
@@ -64,7 +64,7 @@ public final class StatusMapper {
    * client tries the other nodes instead of this one again.
    */
   public StatusRuntimeException refused(RefusedException e, ServingState state, Optional<Duration> servingIn) {
-    String node = directory.localId();
+    String node = members.current().localId();
     switch (e.reason()) {
       case INVALID_COUNT:
         return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
@@ -97,17 +97,27 @@ public final class StatusMapper {
 
   /** INTERNAL for an exception nobody expected; the description names only its type, the log gets the rest. */
   public StatusRuntimeException unexpected(Throwable t) {
-    LOG.warn("[{}] unexpected error while serving a request", directory.localId(), t);
+    String node = members.current().localId();
+    LOG.warn("[{}] unexpected error while serving a request", node, t);
     return Status.INTERNAL
-        .withDescription("internal error on " + directory.localId() + " (" + t.getClass().getSimpleName() + ")")
+        .withDescription("internal error on " + node + " (" + t.getClass().getSimpleName() + ")")
         .asRuntimeException();
+  }
+
+  /**
+   * UNAVAILABLE for a request only the leader may answer (an admin write on a follower): the description, and the
+   * leader hint of {@code leaderId} in {@code term} when another node is known to lead, exactly as for a refused
+   * allocation.
+   */
+  public StatusRuntimeException redirect(String description, Optional<String> leaderId, long term) {
+    return unavailable(description, new ServingState(ServingState.Status.NOT_SERVING, term, leaderId));
   }
 
   /** The leader hint for {@code state}: present when the state names a leader (which may be this node). */
   public Optional<LeaderHint> leaderHint(ServingState state) {
     return state.leaderId().map(id -> LeaderHint.newBuilder()
         .setId(id)
-        .setEndpoint(directory.endpointOf(id).orElse(""))
+        .setEndpoint(members.current().endpointOf(id).orElse(""))
         .setTerm(Math.max(0, state.term()))
         .build());
   }
@@ -115,7 +125,7 @@ public final class StatusMapper {
   /** The hint of a refusal: {@link #leaderHint}, except that this node names itself only when it serves soon. */
   Optional<LeaderHint> refusalHint(ServingState state, Optional<Duration> servingIn) {
     Optional<LeaderHint> hint = leaderHint(state);
-    if (hint.isEmpty() || !hint.get().getId().equals(directory.localId())) {
+    if (hint.isEmpty() || !hint.get().getId().equals(members.current().localId())) {
       return hint;
     }
     switch (state.status()) {
@@ -144,11 +154,11 @@ public final class StatusMapper {
   }
 
   private String leaderText(ServingState state) {
-    if (state.leaderId().filter(directory.localId()::equals).isPresent()) {
+    if (state.leaderId().filter(members.current().localId()::equals).isPresent()) {
       return "; this node leads term " + state.term() + " (" + state.status() + ")";
     }
     return state.leaderId()
-        .map(id -> "; leader is " + id + directory.endpointOf(id).map(e -> " at " + e).orElse("")
+        .map(id -> "; leader is " + id + members.current().endpointOf(id).map(e -> " at " + e).orElse("")
             + " in term " + state.term())
         .orElse("; leader unknown");
   }

@@ -25,24 +25,26 @@ import java.util.Objects;
  */
 public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImplBase {
   private final TimestampOracle oracle;
-  private final MemberDirectory directory;
+  private final MemberSource members;
   private final StatusMapper statuses;
   private volatile RequestRecorder recorder = RequestRecorder.NONE;
 
   /**
-   * A service over {@code oracle}, describing the cluster with {@code directory}.
+   * A service over {@code oracle}, describing the cluster with the directory {@code members} gives (a fixed
+   * {@link MemberDirectory}, or one that follows the committed configuration).
    *
    * @throws IllegalArgumentException if the directory's local id is not the oracle's node id
    */
-  public TsoGrpcService(TimestampOracle oracle, MemberDirectory directory) {
+  public TsoGrpcService(TimestampOracle oracle, MemberSource members) {
     this.oracle = Objects.requireNonNull(oracle, "oracle");
-    this.directory = Objects.requireNonNull(directory, "directory");
+    this.members = Objects.requireNonNull(members, "members");
+    MemberDirectory directory = members.current();
     String nodeId = oracle.driver().localId();
     if (!directory.localId().equals(nodeId)) {
       throw new IllegalArgumentException("directory local id " + directory.localId() + " is not the oracle's node id "
           + nodeId);
     }
-    this.statuses = new StatusMapper(directory);
+    this.statuses = new StatusMapper(members);
   }
 
   /**
@@ -53,9 +55,9 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
     this.recorder = Objects.requireNonNull(recorder, "recorder");
   }
 
-  /** The member directory this service reports. */
+  /** The member directory this service reports now. */
   public MemberDirectory directory() {
-    return directory;
+    return members.current();
   }
 
   /** Answers one GetTimestamp request. */
@@ -82,6 +84,7 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
   @Override
   public void getMembers(GetMembersRequest request, StreamObserver<GetMembersResponse> responses) {
     ServingState state = oracle.state();
+    MemberDirectory directory = members.current();
     GetMembersResponse.Builder b = GetMembersResponse.newBuilder()
         .setServing(state.serving())
         .setResponderId(directory.localId());

@@ -53,4 +53,15 @@ final class MemberDirectoryTest {
     assertThatThrownBy(() -> MemberDirectory.of("n1", nullEndpoint))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n1");
   }
+
+  @Test
+  void aNodeOutsideTheConfigurationSeesTheMembersWithoutItself() {
+    MemberDirectory removed = MemberDirectory.observedBy("n1", Map.of("n2", "127.0.0.1:7002"));
+    assertThat(removed.localId()).isEqualTo("n1");
+    assertThat(removed.members()).containsOnlyKeys("n2");
+    assertThat(removed.contains("n1")).isFalse();
+    MemberDirectory member = MemberDirectory.observedBy("n2", Map.of("n2", "127.0.0.1:7002"));
+    assertThat(member).isEqualTo(MemberDirectory.of("n2", Map.of("n2", "127.0.0.1:7002")));
+    assertThat(member.current()).isSameAs(member);
+  }
 }
