@@ -47,7 +47,6 @@ final class RebootstrapIT {
             .build()) {
       TimestampRange before = getWithin(client, Duration.ofSeconds(60));
       awaitKnown(client, first);
-      long rebootstrapsBefore = runtimeOf(client).rebootstraps();
 
       cluster.close();
       cluster = null;
@@ -57,7 +56,11 @@ final class RebootstrapIT {
       TimestampRange after = getWithin(client, Duration.ofSeconds(60));
 
       assertThat(after.first().toLong()).isGreaterThan(before.last().toLong());
-      assertThat(runtimeOf(client).rebootstraps()).isGreaterThan(rebootstrapsBefore);
+      // The way back went through the seed: either the seed channel reconnected or the client re-bootstrapped (new
+      // channels from the seeds); which one depends on timing (seen both on a loaded machine), the seed is what
+      // matters. The re-bootstrap rule itself is RebootstrapTest's.
+      assertThat(seed.forwardedTo(port(second.get(0)))).as("connections through the seed to the new cluster")
+          .isPositive();
       assertThat(client.orderViolations()).isZero();
       awaitKnown(client, second);
     }

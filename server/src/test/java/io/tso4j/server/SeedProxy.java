@@ -7,7 +7,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP forwarder on a fixed loopback port that stands for a seed name (a DNS name or load balancer): it forwards
@@ -17,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class SeedProxy implements AutoCloseable {
   private final ServerSocket server;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final Map<Integer, AtomicInteger> forwarded =
+      new ConcurrentHashMap<>();
   private volatile int targetPort;
   private volatile boolean closed;
 
@@ -30,6 +35,12 @@ final class SeedProxy implements AutoCloseable {
 
   String endpoint() {
     return "127.0.0.1:" + server.getLocalPort();
+  }
+
+  /** How many connections the proxy has forwarded to {@code port}. */
+  int forwardedTo(int port) {
+    AtomicInteger n = forwarded.get(port);
+    return n == null ? 0 : n.get();
   }
 
   /** New connections go to {@code port} from now on. */
@@ -48,6 +59,7 @@ final class SeedProxy implements AutoCloseable {
           in.close();
           continue;
         }
+        forwarded.computeIfAbsent(out.getPort(), k -> new AtomicInteger()).incrementAndGet();
         open.add(in);
         open.add(out);
         pump(in, out);
