@@ -120,4 +120,22 @@ final class HistoryCheckerTest {
     assertThat(r2.realTimeViolations()).isEqualTo(1);
     assertThat(r2.duplicates()).isEqualTo(1);
   }
+
+  @Test
+  void sortedByOrdersIndicesByTheirKeysStablyLikeABoxedSort() {
+    java.util.Random rnd = new java.util.Random(42);
+    for (int round = 0; round < 50; round++) {
+      int n = rnd.nextInt(300);
+      long[] key = new long[n];
+      for (int i = 0; i < n; i++) {
+        key[i] = rnd.nextInt(20) - 10;
+      }
+      int[] idx = java.util.stream.IntStream.range(0, n).filter(i -> rnd.nextBoolean()).toArray();
+      Integer[] expected = java.util.Arrays.stream(idx).boxed().toArray(Integer[]::new);
+      java.util.Arrays.sort(expected, (a, b) -> Long.compare(key[a], key[b]));
+
+      assertThat(HistoryChecker.sortedBy(idx, key)).containsExactly(
+          java.util.Arrays.stream(expected).mapToInt(Integer::intValue).toArray());
+    }
+  }
 }
