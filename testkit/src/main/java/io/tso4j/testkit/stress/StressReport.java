@@ -464,7 +464,7 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     }
     j.endArray();
     j.key("handoffMillis").begin().field("n", handoffMillis.size()).field("p50", quantile(handoffMillis, 0.5))
-        .field("max", quantile(handoffMillis, 1.0)).end();
+        .field("p99", quantile(handoffMillis, 0.99)).field("max", quantile(handoffMillis, 1.0)).end();
     j.field("worstStretches", worstStretches).field("anomalies", anomalies);
     j.end();
     return j.toString();
