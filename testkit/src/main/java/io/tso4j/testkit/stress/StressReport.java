@@ -33,6 +33,9 @@ import java.util.Map;
  * @param faultCounts how many faults of each kind were injected
  * @param failoverMillis failover times after leader kills
  * @param handoffMillis handoff times after graceful leader restarts
+ * @param handoffGapMillis per graceful leader restart, the longest stretch without any successful call between the
+ *     last success before the SIGTERM and the first timestamp of a newer term: the unavailability the handoff caused
+ *     (the old leader may serve for a while after the SIGTERM, H3)
  * @param anomalies things that should not happen (unexpected exits, no leader, non-zero exit on SIGTERM)
  * @param worstStretches the five longest stretches without a successful call: when, how long, attributed fault
  * @param skipped requested fault kinds that could not run here, with the reason
@@ -42,7 +45,8 @@ import java.util.Map;
 public record StressReport(StressOptions options, long calls, long okCalls, long failedCalls, long timestamps,
     HistoryChecker.Result check, double clientSeconds, double availability, long longestGapMillis,
     Map<FaultKind, Long> longestGapByKind, long unattributedGapMillis, long maxLatencyMillis,
-    Map<FaultKind, Integer> faultCounts, List<Long> failoverMillis, List<Long> handoffMillis, List<String> anomalies,
+    Map<FaultKind, Integer> faultCounts, List<Long> failoverMillis, List<Long> handoffMillis,
+    List<Long> handoffGapMillis, List<String> anomalies,
     List<String> worstStretches, Map<FaultKind, String> skipped, List<KindStats> kinds, List<FaultRow> faults) {
   /** A stretch without a successful call longer than this counts as unavailable. */
   public static final long GAP_MILLIS = 100;
@@ -149,6 +153,7 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     events.forEach(e -> counts.merge(e.kind(), 1, Integer::sum));
     List<Long> failovers = new ArrayList<>();
     List<Long> handoffs = new ArrayList<>();
+    List<Long> handoffGaps = new ArrayList<>();
     for (FaultEvent e : events) {
       boolean kill = e.kind() == FaultKind.LEADER_KILL;
       boolean handoff = e.kind() == FaultKind.GRACEFUL_RESTART && e.wasLeader();
@@ -163,6 +168,9 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
       }
       if (first != Long.MAX_VALUE) {
         (kill ? failovers : handoffs).add((first - e.startNanos()) / 1_000_000);
+        if (handoff) {
+          handoffGaps.add(longestGapBetween(completions, e.startNanos(), first) / 1_000_000);
+        }
       }
     }
     stretches.sort((a, b) -> Long.compare(b[1] - b[0], a[1] - a[0]));
@@ -213,8 +221,25 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
           byKind.getOrDefault(k, 0L), List.copyOf(fo), v, f));
     }
     return new StressReport(options, n, ok, failed, timestamps, check, span, availability, longest / 1_000_000,
-        byKind, unattributed, maxLatency / 1_000_000, counts, failovers, handoffs, List.copyOf(anomalies),
+        byKind, unattributed, maxLatency / 1_000_000, counts, failovers, handoffs, handoffGaps, List.copyOf(anomalies),
         List.copyOf(worst), Map.copyOf(skipped), List.copyOf(kinds), List.copyOf(rows));
+  }
+
+  /**
+   * The longest stretch between consecutive successful completions (sorted) that ends after {@code from} and no later
+   * than {@code to}; the first such stretch starts at the last completion at or before {@code from}.
+   */
+  static long longestGapBetween(List<Long> sortedCompletions, long from, long to) {
+    int i = Collections.binarySearch(sortedCompletions, from);
+    int k = i >= 0 ? i : -i - 2;
+    long prev = k >= 0 ? sortedCompletions.get(k) : from;
+    long longest = 0;
+    for (int j = k + 1; j < sortedCompletions.size() && sortedCompletions.get(j) <= to; j++) {
+      long t = sortedCompletions.get(j);
+      longest = Math.max(longest, t - prev);
+      prev = t;
+    }
+    return longest;
   }
 
   /** Fault start to the first successful call in a newer term within the horizon, or -1. */
@@ -412,6 +437,10 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
       b.append(String.format(Locale.ROOT, "- handoff after SIGTERM of the leader (to first timestamp of a newer "
           + "term): n=%d p50=%d ms p99=%d ms max=%d ms%n", handoffMillis.size(), quantile(handoffMillis, 0.5),
           quantile(handoffMillis, 0.99), quantile(handoffMillis, 1.0)));
+      b.append(String.format(Locale.ROOT, "- handoff unavailability (longest stretch without a successful call, from "
+          + "the last one before SIGTERM to the new term's first): n=%d p50=%d ms p99=%d ms max=%d ms%n",
+          handoffGapMillis.size(), quantile(handoffGapMillis, 0.5), quantile(handoffGapMillis, 0.99),
+          quantile(handoffGapMillis, 1.0)));
     }
     if (!worstStretches.isEmpty()) {
       b.append("- longest stretches without a successful call:\n");
@@ -465,6 +494,9 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     j.endArray();
     j.key("handoffMillis").begin().field("n", handoffMillis.size()).field("p50", quantile(handoffMillis, 0.5))
         .field("p99", quantile(handoffMillis, 0.99)).field("max", quantile(handoffMillis, 1.0)).end();
+    j.key("handoffGapMillis").begin().field("n", handoffGapMillis.size())
+        .field("p50", quantile(handoffGapMillis, 0.5)).field("p99", quantile(handoffGapMillis, 0.99))
+        .field("max", quantile(handoffGapMillis, 1.0)).end();
     j.field("worstStretches", worstStretches).field("anomalies", anomalies);
     j.end();
     return j.toString();

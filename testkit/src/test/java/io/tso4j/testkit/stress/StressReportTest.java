@@ -57,6 +57,39 @@ final class StressReportTest {
   }
 
   @Test
+  void aHandoffReportsBothTheTimeToTheNewTermAndTheUnavailabilityItCaused() {
+    // SIGTERM at 1.0 s; the old leader serves until 1.2 s (H3), nothing until 1.35 s, then term 2.
+    History.Calls c = new History.Calls(400);
+    long phys = 1_000;
+    for (long t = 0; t < 1_200 * MS; t += 10 * MS) {
+      c.add(0, t, t + MS, ts(phys++), 1, 1, Outcome.OK);
+    }
+    for (long t = 1_350 * MS; t < 2_000 * MS; t += 10 * MS) {
+      c.add(0, t, t + MS, ts(phys++), 1, 2, Outcome.OK);
+    }
+    HistoryChecker.Result check = HistoryChecker.check(c);
+    FaultEvent e = new FaultEvent(FaultKind.GRACEFUL_RESTART, "n1", true, 1, 1_000 * MS, 1_500 * MS, "exit 0");
+    StressOptions o = new StressOptions(StressOptions.Scenario.ROLLING_RESTART, Duration.ofSeconds(5), 1, 1,
+        EnumSet.of(FaultKind.GRACEFUL_RESTART), false, Path.of("/tmp/none"));
+
+    StressReport r = StressReport.of(o, c, check, List.of(e), List.of(), Map.of());
+
+    assertThat(r.handoffMillis()).containsExactly(351L);
+    assertThat(r.handoffGapMillis()).as("1.191 s (last success) to 1.351 s (first of term 2)").containsExactly(160L);
+    assertThat(r.format()).contains("handoff unavailability").contains("p50=160 ms");
+    assertThat(r.toJson()).contains("\"handoffGapMillis\":{\"n\":1,\"p50\":160");
+  }
+
+  @Test
+  void theLongestGapBetweenCountsFromTheLastCompletionBeforeTheStart() {
+    List<Long> t = List.of(10L, 20L, 100L, 130L, 400L);
+    assertThat(StressReport.longestGapBetween(t, 25, 130)).isEqualTo(80);
+    assertThat(StressReport.longestGapBetween(t, 20, 400)).isEqualTo(270);
+    assertThat(StressReport.longestGapBetween(t, 5, 20)).isEqualTo(10);
+    assertThat(StressReport.longestGapBetween(t, 500, 600)).isZero();
+  }
+
+  @Test
   void violationsAreAttributedToTheFaultWindowTheyFellIn() {
     History.Calls c = new History.Calls(3);
     c.add(0, 0, 10 * MS, ts(100), 1, 1, Outcome.OK);
