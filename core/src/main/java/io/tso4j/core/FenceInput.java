@@ -33,6 +33,13 @@ sealed interface FenceInput {
   record Stop(boolean release, long releaseTimeoutNanos) implements FenceInput {
   }
 
+  /**
+   * The peer view of this node's monotonic clock changed (C6): with {@code suspect}, a majority of the other voters
+   * sees it run at another rate ({@code reason} says how), and this node must not serve; without, it agrees again.
+   */
+  record ClockVerdict(boolean suspect, String reason) implements FenceInput {
+  }
+
   /** A fatal error outside the protocol (an action failed in a way that breaks an invariant). */
   record Fatal(Throwable cause) implements FenceInput {
   }
