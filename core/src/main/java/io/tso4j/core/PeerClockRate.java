@@ -20,10 +20,12 @@ import java.util.TreeMap;
  * monotonic clock relative to the peer's over that window: between an early sample a and a late sample b (the ones
  * with the shortest round trip in the first and the last third of the window), the peer's clock advanced {@code
  * q_b − q_a} while this node's advanced between {@code s_b − r_a} and {@code r_b − s_a} (each reading happened during
- * its round trip). That gives a rigorous interval [low, high] for ours / peer's. A peer counts only when its samples
- * span at least 80 % of the window, there are at least {@value #MIN_SAMPLES}, and the interval is narrower than the
- * bound (the error is at most half the bound either way); it then <em>disagrees</em> (this node runs FAST or SLOW against it) when the whole interval lies beyond
- * 1 + bound (or below 1 / (1 + bound)), and <em>agrees</em> when it lies within half the bound.
+ * its round trip). That gives a rigorous interval [low, high] for ours / peer's: the round trips are the error bound.
+ * A peer counts only when its samples span at least 80 % of the window and there are at least {@value #MIN_SAMPLES};
+ * it then <em>disagrees</em> (this node runs FAST or SLOW against it) only when the whole interval lies beyond 1 +
+ * bound (or below 1 / (1 + bound)), so that even the most favourable reading of the round trips is beyond the bound,
+ * and <em>agrees</em> only when the whole interval lies within half the bound (which needs round trips short against
+ * the window); anything between, or round trips too long to tell, is UNKNOWN and decides nothing.
  *
  * <p>Decision: this node's clock is <b>suspect</b> when a majority of the other voters (at least two of them: with one
  * other voter nobody can tell which clock is wrong) disagree with it in the same direction; it stays suspect until a
@@ -260,9 +262,7 @@ final class PeerClockRate {
       double ratio = ((b.sentNanos() / 2.0 + b.receivedNanos() / 2.0) - (a.sentNanos() / 2.0
           + a.receivedNanos() / 2.0)) / dq;
       Agreement agreement;
-      if ((high - low) / ratio > bound) {
-        agreement = Agreement.UNKNOWN;
-      } else if (low > 1 + bound) {
+      if (low > 1 + bound) {
         agreement = Agreement.FAST;
       } else if (high < 1 / (1 + bound)) {
         agreement = Agreement.SLOW;

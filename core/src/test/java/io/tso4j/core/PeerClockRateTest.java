@@ -163,7 +163,8 @@ final class PeerClockRateTest {
 
   @Test
   void roundTripsTooLongForTheBoundConcludeNothing() {
-    // 1.5 s round trips: the interval is wider than half the bound, so even a 1.3x clock is not concluded on.
+    // 1.5 s round trips against a 5 s window: the interval reaches below the bound, so even a 1.3x clock is not
+    // concluded on.
     Sim sim = new Sim(1.3, 1.0, 1.0);
     sim.minRtt = 1_500 * MS;
     sim.maxRtt = 1_600 * MS;
@@ -171,6 +172,19 @@ final class PeerClockRateTest {
     assertThat(v.suspect()).isFalse();
     assertThat(v.estimates()).extracting(PeerClockRate.Estimate::agreement)
         .containsOnly(PeerClockRate.Agreement.UNKNOWN);
+  }
+
+  @Test
+  void roundTripsTooLongToTellAClockJustBeyondTheBoundConcludeNothing() {
+    // 1.06x with round trips of 150-200 ms: the interval [~1.02, ~1.10] straddles the bound: no conclusion.
+    Sim noisy = new Sim(1.06, 1.0, 1.0);
+    noisy.minRtt = 150 * MS;
+    noisy.maxRtt = 200 * MS;
+    assertThat(noisy.run(30).suspect()).isFalse();
+    assertThat(noisy.changes).isEmpty();
+    // Positive control: the same clock with short round trips is flagged.
+    Sim quiet = new Sim(1.06, 1.0, 1.0);
+    assertThat(quiet.run(30).suspect()).isTrue();
   }
 
   @Test

@@ -140,10 +140,11 @@ final class RatisClockRateIT {
       long start = System.nanoTime();
       clocks[old].rate(1.3);
 
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
           .until(() -> c.oracle(old).clockSuspect());
       long suspectAfter = System.nanoTime() - start;
-      assertThat(c.oracle(old).state().serving()).as("a suspect leader does not serve").isFalse();
+      // The allocator closes at once; the published state follows on the leader watch's thread.
+      await().atMost(Duration.ofSeconds(5)).until(() -> !c.oracle(old).state().serving());
       int next = c.awaitServingLeader(i -> i != old);
       long servingAfter = System.nanoTime() - start;
       assertThat(c.oracle(next).state().term()).isGreaterThan(oldTerm);
