@@ -85,6 +85,13 @@ sealed interface FenceAction {
   record WindowExtended(long latencyNanos) implements FenceAction {
   }
 
+  /**
+   * The answer to a {@link FenceInput.Handoff}: {@code renewed} if this node serves on a lease renewed just now (its
+   * keep-alives are held back); false if it does not serve or the renewal failed.
+   */
+  record HandoffPrepared(boolean renewed) implements FenceAction {
+  }
+
   /** The protocol is done (stopped or poisoned); {@code released} says whether a lease release committed. */
   record Exit(boolean released) implements FenceAction {
   }

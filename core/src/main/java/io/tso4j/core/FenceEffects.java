@@ -32,6 +32,7 @@ final class FenceEffects {
   private long wakeAtNanos;
   private boolean exited;
   private boolean released;
+  private volatile CompletableFuture<Boolean> handoffWaiter;
 
   /**
    * Effects over the given components; driver completions and leadership reads go to {@code sink} (which must not
@@ -102,6 +103,11 @@ final class FenceEffects {
       f.timings().ifPresent(this::notifyListeners);
     } else if (a instanceof FenceAction.WindowExtended w) {
       counters.windowExtended(w.latencyNanos());
+    } else if (a instanceof FenceAction.HandoffPrepared h) {
+      CompletableFuture<Boolean> w = handoffWaiter;
+      if (w != null) {
+        w.complete(h.renewed());
+      }
     } else if (a instanceof FenceAction.Exit e) {
       exited = true;
       released = e.released();
@@ -159,6 +165,11 @@ final class FenceEffects {
   /** When the protocol wants the next tick (the last {@link FenceAction.WakeAt}). */
   long wakeAtNanos() {
     return wakeAtNanos;
+  }
+
+  /** Where the next {@link FenceAction.HandoffPrepared} goes (any thread; the watch thread completes it). */
+  void expectHandoff(CompletableFuture<Boolean> waiter) {
+    handoffWaiter = waiter;
   }
 
   /** Whether the protocol is done ({@link FenceAction.Exit}). */

@@ -40,6 +40,14 @@ sealed interface FenceInput {
   record ClockVerdict(boolean suspect, String reason) implements FenceInput {
   }
 
+  /**
+   * Leadership is about to be handed to another node (graceful shutdown, H3): renew the lease now, then send no
+   * keep-alive for up to {@code holdNanos} (one sent during the transfer would fail and step this node down before its
+   * lease ends), and keep serving on that lease. Answered with {@link FenceAction.HandoffPrepared}.
+   */
+  record Handoff(long holdNanos) implements FenceInput {
+  }
+
   /** A fatal error outside the protocol (an action failed in a way that breaks an invariant). */
   record Fatal(Throwable cause) implements FenceInput {
   }

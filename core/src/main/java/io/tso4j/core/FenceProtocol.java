@@ -153,6 +153,12 @@ final class FenceProtocol {
   private boolean frozen;
   private boolean extensionPending;
   private long extensionAskedAtNanos = -1;
+  /** H3: keep-alives are held back until {@link #handoffUntilNanos} while leadership is handed over. */
+  private boolean handingOff;
+  private long handoffUntilNanos;
+  private long handoffHoldNanos;
+  /** H3: a {@link FenceInput.Handoff} waits for its renewal's answer. */
+  private boolean handoffPending;
 
   /** Why this node's clock is suspect (C6), or null while its peers agree with it. */
   private String clockSuspect;
@@ -265,6 +271,8 @@ final class FenceProtocol {
       onClockVerdict(v);
     } else if (input instanceof FenceInput.Stop s) {
       onStop(s);
+    } else if (input instanceof FenceInput.Handoff h) {
+      onHandoff(h);
     } else if (input instanceof FenceInput.Fatal f) {
       poison(f.cause());
     } else if (input instanceof FenceInput.Loaded r) {
@@ -318,7 +326,12 @@ final class FenceProtocol {
         enterFrozen("no renewal committed within the lease");
       }
       freeze.tick(t, now.leaseRefusals(), out::add);
-      if (call == null && t - nextKeepAliveNanos >= 0) {
+      if (handingOff && t - handoffUntilNanos >= 0) {
+        handingOff = false;
+        log(Level.INFO, "still leading term " + term + " " + handoffHoldNanos / 1_000_000
+            + " ms after a handoff began; keep-alives resume");
+      }
+      if (call == null && !handingOff && t - nextKeepAliveNanos >= 0) {
         sendKeepAlive();
       }
     }
@@ -343,7 +356,7 @@ final class FenceProtocol {
       case LEASE_WAIT -> w = earlier(w, waitUntilNanos);
       case SERVING -> {
         if (call == null) {
-          w = earlier(w, nextKeepAliveNanos);
+          w = earlier(w, handingOff ? handoffUntilNanos : nextKeepAliveNanos);
         }
         if (!frozen) {
           w = earlier(w, leaseDeadlineNanos);
@@ -716,12 +729,14 @@ final class FenceProtocol {
       out.add(new FenceAction.WindowExtended(now.monoNanos() - extensionAskedAtNanos));
       extensionAskedAtNanos = -1;
     }
-    if (extensionPending) {
+    answerHandoff(now.monoNanos() - leaseDeadlineNanos < 0);
+    if (extensionPending && !handingOff) {
       sendKeepAlive();
     }
   }
 
   private void keepAliveFailed(ConsensusException e) {
+    answerHandoff(false);
     if (e.kind() == Kind.PERMANENT) {
       poison(e);
       return;
@@ -739,8 +754,35 @@ final class FenceProtocol {
     if (!frozen && now.monoNanos() - leaseDeadlineNanos >= 0) {
       enterFrozen(e.getMessage());
     }
-    if (extensionPending) {
+    if (extensionPending && !handingOff) {
       sendKeepAlive();
+    }
+  }
+
+  /**
+   * H3: leadership is about to move. A serving node renews its lease at once (an in-flight keep-alive counts) and
+   * then holds its keep-alives back for up to the hold, serving on that lease: the next leader's fence waits it out
+   * (F6, F6b) exactly as after a crash of this node at the moment the handoff began. Not serving: answered at once.
+   */
+  private void onHandoff(FenceInput.Handoff h) {
+    if (phase != Phase.SERVING || frozen) {
+      out.add(new FenceAction.HandoffPrepared(false));
+      return;
+    }
+    answerHandoff(false);
+    handingOff = true;
+    handoffHoldNanos = h.holdNanos();
+    handoffUntilNanos = now.monoNanos() + h.holdNanos();
+    handoffPending = true;
+    if (call == null) {
+      sendKeepAlive();
+    }
+  }
+
+  private void answerHandoff(boolean renewed) {
+    if (handoffPending) {
+      handoffPending = false;
+      out.add(new FenceAction.HandoffPrepared(renewed));
     }
   }
 
@@ -753,7 +795,7 @@ final class FenceProtocol {
   }
 
   private void onExtension() {
-    if (phase != Phase.SERVING) {
+    if (phase != Phase.SERVING || handingOff) {
       return;
     }
     if (extensionAskedAtNanos < 0) {
@@ -768,6 +810,8 @@ final class FenceProtocol {
 
   /** Leaves SERVING (or nothing to leave): the allocator closes, a freeze episode ends. */
   private void stepDown(String how) {
+    answerHandoff(false);
+    handingOff = false;
     if (phase == Phase.SERVING) {
       out.add(new FenceAction.CloseAllocator());
       endFreeze(how);
@@ -863,6 +907,8 @@ final class FenceProtocol {
   // ------------------------------------------------------------------------------------------------ stop, poison
 
   private void onStop(FenceInput.Stop stop) {
+    answerHandoff(false);
+    handingOff = false;
     if (phase == Phase.RELEASING) {
       if (!stop.release()) {
         finish(false);

@@ -108,6 +108,28 @@ final class LeaderWatch implements AutoCloseable {
   }
 
   /**
+   * Graceful handoff, before the leadership transfer (H3): a serving leader renews its lease at once and then holds
+   * its keep-alives back for up to {@code hold}, serving on that lease. Waits up to {@code hold} for the renewal;
+   * returns whether this node serves on a lease renewed just now.
+   */
+  boolean prepareHandoff(Duration hold) {
+    if (!thread.isAlive()) {
+      return false;
+    }
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    effects.expectHandoff(answer);
+    mailbox.offer(new FenceInput.Handoff(hold.toNanos()));
+    try {
+      return answer.get(hold.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * Stops for good; a serving leader first commits a lease release (H2). Waits up to {@code timeout} for the release
    * and returns whether it committed.
    */

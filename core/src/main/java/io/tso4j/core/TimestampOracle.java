@@ -77,6 +77,18 @@ public final class TimestampOracle implements AutoCloseable {
   }
 
   /**
+   * Graceful handoff, step one (H3): if this node serves, it renews its lease now and sends no keep-alive for up to
+   * {@code hold}, so that it keeps serving on that lease while leadership is transferred (a keep-alive sent during a
+   * transfer fails and would stop it at once). The next leader's fence waits the lease out as after a crash (F6,
+   * F6b). Call {@link #stopServingAndReleaseLease} after the transfer: it releases the lease if this node still leads.
+   *
+   * @return true if this node serves on a lease renewed just now; false if it does not serve or the renewal failed
+   */
+  public boolean prepareHandoff(Duration hold) {
+    return watch.prepareHandoff(hold);
+  }
+
+  /**
    * Graceful handoff: stops serving for good (the allocator closes at once, as in {@link #stopServing()}), then, if
    * this node serves a term whose fence completed, commits a lease release through the log (term-checked; it carries
    * the highest physical time this node could have served) and waits up to {@code timeout} for it. Call it before

@@ -731,6 +731,59 @@ final class FenceProtocolTest {
     assertThat(s.all(FenceAction.Persist.class)).as("the request that came meanwhile is sent now").hasSize(2);
   }
 
+  // ------------------------------------------------------------------------------------------------ H3 handoff
+
+  @Test
+  void h3AHandoffRenewsAtOnceThenHoldsKeepAlivesBackAndServesOnThatLeaseUntilItEnds() {
+    serve(2, 0);
+    s.advance(2);
+    s.clear().on(new FenceInput.Handoff(TimeUnit.MILLISECONDS.toNanos(500)));
+    FenceAction.Persist renewal = s.one(FenceAction.Persist.class);
+    long sent = s.mono();
+    assertThat(s.all(FenceAction.HandoffPrepared.class)).as("answered only when the renewal commits").isEmpty();
+
+    s.advanceQuietly(3).on(new FenceInput.Persisted(renewal.call(), renewal.atLeast()));
+    assertThat(s.one(FenceAction.HandoffPrepared.class).renewed()).isTrue();
+    assertThat(s.one(FenceAction.RenewAllocator.class).leaseDeadlineNanos()).isEqualTo(sent + LEASE.toNanos());
+
+    s.clear().on(FenceInput.EXTENSION);
+    s.advance(LEASE.toMillis() - 4);
+    assertThat(s.all(FenceAction.Persist.class)).as("no keep-alive, not even for an extension, while handing off")
+        .isEmpty();
+    assertThat(s.protocol.frozen()).as("serving on the renewed lease").isFalse();
+    assertThat(s.published()).isEmpty();
+    s.advance(2);
+    assertThat(s.state()).as("the lease ran out: frozen, as after a crash of this node")
+        .isEqualTo(new ServingState(Status.FROZEN, 2, Optional.empty()));
+    assertThat(s.all(FenceAction.Persist.class)).isEmpty();
+
+    s.advance(500);
+    assertThat(s.logs(Level.INFO)).anyMatch(l -> l.contains("after a handoff began; keep-alives resume"));
+    FenceAction.Persist resumed = s.latest(FenceAction.Persist.class).orElseThrow();
+    s.on(new FenceInput.Persisted(resumed.call(), resumed.atLeast()));
+    assertThat(s.one(FenceAction.RenewAllocator.class).publishIfRenewed()).as("a node still leading after the hold "
+        + "renews and thaws").contains(new ServingState(Status.SERVING, 2, Optional.of(ID)));
+  }
+
+  @Test
+  void h3AHandoffAnswersFalseWhenNotServingOrWhenTheRenewalFailsAndAStepDownEndsIt() {
+    s.on(new FenceInput.Handoff(TimeUnit.MILLISECONDS.toNanos(500)));
+    assertThat(s.one(FenceAction.HandoffPrepared.class).renewed()).as("not serving").isFalse();
+    assertThat(s.all(FenceAction.Persist.class)).isEmpty();
+
+    serve(2, 0);
+    s.clear().on(new FenceInput.Handoff(TimeUnit.MILLISECONDS.toNanos(500)));
+    FenceAction.Persist renewal = s.one(FenceAction.Persist.class);
+    s.on(new FenceInput.Failed(renewal.call(), error(Kind.TRANSIENT)));
+    assertThat(s.one(FenceAction.HandoffPrepared.class).renewed()).isFalse();
+    assertThat(s.protocol.phase()).as("still serving inside the fence's lease").isEqualTo(Phase.SERVING);
+    assertThat(s.protocol.frozen()).isFalse();
+
+    s.clear().event(new LeadershipEvent.Follower(3, Optional.of("n2")));
+    assertThat(s.last()).contains(new FenceAction.CloseAllocator());
+    assertThat(s.state().status()).isEqualTo(Status.NOT_SERVING);
+  }
+
   // ------------------------------------------------------------------------------------------------ polls, stop
 
   @Test

@@ -274,21 +274,26 @@ public final class TsoNode implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: stops serving first (no request that arrives from now on gets a timestamp here) and, if this
-   * node serves, commits a lease release, then, if this node leads, hands Raft leadership to a healthy follower (each
-   * for up to {@link NodeTuning#handoffGrace()}; no transfer at all if that is zero), then stops Raft (if the transfer
-   * failed, the others elect a leader as after a crash), ends the watch streams and stops the gRPC service. The new
-   * leader fences as after any election, so its first timestamp is above everything this node served, and skips its
-   * lease wait if the release committed (docs/correctness.md H1, H2). Idempotent.
+   * Graceful shutdown. If this node serves, it renews its lease and keeps serving on it while Raft leadership is
+   * handed to a healthy follower (H3; up to {@link NodeTuning#handoffGrace()}; no transfer at all if that is zero);
+   * the new leader fences as after any election and waits that lease out (F6, F6b), so clients are served until
+   * shortly before the new leader serves. Then it stops serving for good and, if it still leads (the transfer
+   * failed), commits a lease release so that the next leader may skip its wait (H2); then it stops Raft (the others
+   * elect a leader as after a crash), ends the watch streams and stops the gRPC service. Idempotent.
    */
   @Override
   public void close() {
-    oracle.stopServingAndReleaseLease(tuning.handoffGrace());
+    Duration grace = tuning.handoffGrace();
     long started = System.nanoTime();
-    Optional<String> to = tuning.handoffGrace().isZero() ? Optional.empty()
-        : driver.transferLeadership(tuning.handoffGrace());
-    to.ifPresent(l -> LOG.info("[{}] handed leadership to {} in {} ms", config.nodeId(), l,
-        (System.nanoTime() - started) / 1_000_000));
+    Optional<String> to = Optional.empty();
+    if (!grace.isZero()) {
+      boolean renewed = oracle.prepareHandoff(grace);
+      to = driver.transferLeadership(grace);
+      String how = renewed ? "serving on a renewed lease meanwhile" : "not serving";
+      to.ifPresent(l -> LOG.info("[{}] handed leadership to {} in {} ms ({})", config.nodeId(), l,
+          (System.nanoTime() - started) / 1_000_000, how));
+    }
+    oracle.stopServingAndReleaseLease(grace);
     oracle.close();
     // Raft before gRPC: if the transfer failed, the others elect a leader while gRPC drains its calls.
     driver.close();

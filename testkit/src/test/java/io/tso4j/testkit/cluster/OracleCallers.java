@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,18 +21,22 @@ final class OracleCallers implements AutoCloseable {
   private final History history = new History();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  private final AtomicLongArray served;
 
   OracleCallers(List<TimestampOracle> oracles, int maxSeconds) {
+    served = new AtomicLongArray(oracles.size());
     long hardStop = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
     for (int i = 0; i < oracles.size(); i++) {
       TimestampOracle oracle = oracles.get(i);
       History.Recorder r = history.newRecorder(i);
+      int caller = i;
       Thread t = new Thread(() -> {
         while (!stop.get() && System.nanoTime() - hardStop < 0) {
           long start = System.nanoTime();
           try {
             Grant g = oracle.allocate(1);
             r.record(start, System.nanoTime(), g.first(), g.count(), g.term(), History.Outcome.OK);
+            served.incrementAndGet(caller);
             LockSupport.parkNanos(200_000);
           } catch (RefusedException e) {
             LockSupport.parkNanos(500_000);
@@ -56,6 +61,11 @@ final class OracleCallers implements AutoCloseable {
   HistoryChecker.Result check() throws InterruptedException {
     stop();
     return HistoryChecker.check(history.snapshot());
+  }
+
+  /** How many calls of caller {@code i} succeeded so far (any time, while the callers run too). */
+  long servedSoFar(int i) {
+    return served.get(i);
   }
 
   /** How many calls of caller {@code i} succeeded (after {@link #stop()}). */

@@ -69,6 +69,35 @@ final class RatisLeaseReleaseIT {
     }
   }
 
+  @Test
+  void h3AHandoffThatServesThroughTheTransferKeepsOrderAndTheNewLeaderWaitsOutThatLease() throws Exception {
+    try (RatisTestCluster c = RatisTestCluster.start(3, dir)) {
+      int old = c.awaitServingLeader();
+      HistoryChecker.Result result;
+      int next;
+      try (OracleCallers callers = new OracleCallers(oracles(c), 20)) {
+        Thread.sleep(300);
+        assertThat(c.oracle(old).prepareHandoff(Duration.ofSeconds(1))).as("renewed, keep-alives held").isTrue();
+        long servedBefore = callers.servedSoFar(old);
+        Thread.sleep(20);
+        assertThat(callers.servedSoFar(old)).as("still serving on the renewed lease").isGreaterThan(servedBefore);
+        assertThat(c.driver(old).transferLeadership(Duration.ofSeconds(2))).isPresent();
+        assertThat(c.oracle(old).stopServingAndReleaseLease(Duration.ofSeconds(1)))
+            .as("no longer leading after the transfer: nothing to release").isFalse();
+        next = c.awaitServingLeader(i -> i != old);
+        Thread.sleep(300);
+        result = callers.check();
+        assertThat(callers.successes(next)).as("the new leader served after it").isPositive();
+      }
+      assertThat(result.samples()).isEmpty();
+      assertThat(result.ok()).isTrue();
+      FenceTimings t = c.oracle(next).stats().lastFence().orElseThrow();
+      assertThat(t.waitReason()).as("no release: the lease is waited out (F6/F6b)")
+          .isNotEqualTo(FenceTimings.WaitReason.SKIPPED_AFTER_RELEASE);
+      assertThat(c.fatalErrors()).isEmpty();
+    }
+  }
+
   /** An isolated old leader with a 1.6 s lease; the others elect with 200 ms timeouts. Returns the checker's result. */
   private HistoryChecker.Result isolateALongLeaseLeader(boolean skipWithoutRelease, Path base,
       FenceTimings[] newLeaderFence) throws Exception {
