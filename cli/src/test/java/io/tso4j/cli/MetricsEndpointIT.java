@@ -88,6 +88,10 @@ final class MetricsEndpointIT {
       assertThat(scrape.has("tso4j_fence_duration_seconds_bucket")).isTrue();
       assertThat(scrape.sum("tso4j_lease_refusals_total")).isEqualTo(scrape.sum("tso4j_refused_calls_total",
           "reason", "lease_expired"));
+      assertThat(scrape.has("tso4j_clock_suspect_episodes_total")).isTrue();
+      assertThat(scrape.has("tso4j_clock_peer_disagreements_total")).isTrue();
+      assertThat(scrape.samples("tso4j_clock_suspect")).as("one per node, none suspect").hasSize(3)
+          .allMatch(x -> x.value() == 0);
       assertThat(scrape.has("jvm_memory_used_bytes")).as("JVM meters").isTrue();
       assertThat(scrape.hasPrefix("ratis_")).as("Ratis' own metrics bridged").isTrue();
       assertThat(scrape.sum("tso4j_client_calls_total", "client", ma.clientId(), "outcome", "ok")).isEqualTo(20);

@@ -3,6 +3,7 @@ package io.tso4j.core;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The replicated register behind the oracle: one high-water mark (a physical millisecond) that only grows, written
@@ -58,6 +59,22 @@ public interface ConsensusDriver extends AutoCloseable {
 
   /** Leadership as the driver sees it right now (the polled safety net beside the pushed events). */
   LeadershipEvent currentLeadership();
+
+  /**
+   * Starts sampling the other voters' monotonic clocks (docs/correctness.md C6): from now on this node answers its
+   * peers' probes with {@code monoNanos} and stamps its own probes with it, and hands every reading to {@code sink}
+   * (from any thread; the sink must return quickly). Call it before {@link #start}. A driver that cannot probe its
+   * peers ignores it (the default): the peer view then never makes the node suspect.
+   */
+  default void startPeerClockSamples(LongSupplier monoNanos, Consumer<PeerClockSample> sink) {
+  }
+
+  /**
+   * Asks the consensus layer to hand leadership to another member, if this node leads; returns at once (the transfer
+   * runs elsewhere, bounded in time). The caller has stopped serving. The default does nothing.
+   */
+  default void yieldLeadership() {
+  }
 
   /** This node's id. */
   String localId();

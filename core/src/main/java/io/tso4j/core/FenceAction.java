@@ -27,6 +27,13 @@ sealed interface FenceAction {
   record ConfirmLeadership(long term) implements FenceAction {
   }
 
+  /**
+   * Ask the driver to hand leadership to another member ({@link ConsensusDriver#yieldLeadership()}); this node stopped
+   * serving first (its clock is suspect, C6).
+   */
+  record YieldLeadership(long term) implements FenceAction {
+  }
+
   /** Raise the oracle time to at least {@code physicalMillis} ({@link OracleTime#raiseTo}). */
   record RaiseOracleTime(long physicalMillis) implements FenceAction {
   }

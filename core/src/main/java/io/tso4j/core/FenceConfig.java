@@ -24,6 +24,10 @@ import java.util.Optional;
  *     covers the monotonic clocks of two nodes running at different rates over one lease, so it must be &gt; 0
  * @param maxClockSlew how much faster or slower than the monotonic clock the oracle time may run while it follows a
  *     wall clock that stepped (a fraction in (0, 1); 0.1 = 10 %), see {@link OracleTime}
+ * @param peerClockRateBound how much faster or slower than a majority of the other voters this node's monotonic
+ *     clock may run before it is suspect and stops serving (a fraction in (0, 1); 0.05 = 5 %), see {@link
+ *     PeerClockRate}
+ * @param peerClockRateWindow over how long the peers' clocks are compared (longer: finer, slower to detect)
  */
 public record FenceConfig(
     Duration window,
@@ -35,7 +39,9 @@ public record FenceConfig(
     Duration backoffMax,
     Duration retryBudget,
     Duration driftMargin,
-    double maxClockSlew) {
+    double maxClockSlew,
+    double peerClockRateBound,
+    Duration peerClockRateWindow) {
 
   /** Property name of {@link #window()}. */
   public static final String WINDOW_KEY = "tso4j.fence.window";
@@ -77,6 +83,17 @@ public record FenceConfig(
   public static final String MAX_CLOCK_SLEW_KEY = "tso4j.fence.clock.max-slew";
   /** Default of {@link #maxClockSlew()}: 0.1 (10 %, above the 8.3 % that chrony slews at most). */
   public static final double MAX_CLOCK_SLEW_DEFAULT = 0.1;
+  /** Property name of {@link #peerClockRateBound()}. */
+  public static final String PEER_CLOCK_RATE_BOUND_KEY = "tso4j.fence.clock.peer-rate-bound";
+  /**
+   * Default of {@link #peerClockRateBound()}: 0.05 (5 %: fifty times the 0.1 % drift tso4j assumes, well below the
+   * 12.5 % the fence tolerates with the default lease and drift margin).
+   */
+  public static final double PEER_CLOCK_RATE_BOUND_DEFAULT = 0.05;
+  /** Property name of {@link #peerClockRateWindow()}. */
+  public static final String PEER_CLOCK_RATE_WINDOW_KEY = "tso4j.fence.clock.peer-rate-window";
+  /** Default of {@link #peerClockRateWindow()}: 5 s. */
+  public static final Duration PEER_CLOCK_RATE_WINDOW_DEFAULT = Duration.ofSeconds(5);
 
   /** Validates every field (the lease-dependent checks are in {@link #checkAgainstLease(Duration)}). */
   public FenceConfig {
@@ -105,6 +122,10 @@ public record FenceConfig(
     if (!(maxClockSlew > 0 && maxClockSlew < 1)) {
       throw new IllegalArgumentException(MAX_CLOCK_SLEW_KEY + " must be in (0, 1): " + maxClockSlew);
     }
+    if (!(peerClockRateBound > 0 && peerClockRateBound < 1)) {
+      throw new IllegalArgumentException(PEER_CLOCK_RATE_BOUND_KEY + " must be in (0, 1): " + peerClockRateBound);
+    }
+    positive(PEER_CLOCK_RATE_WINDOW_KEY, peerClockRateWindow);
   }
 
   /** The defaults: every {@code X_DEFAULT} constant; the keep-alive interval derived from the lease. */
@@ -171,6 +192,8 @@ public record FenceConfig(
     b.retryBudget = retryBudget;
     b.driftMargin = driftMargin;
     b.maxClockSlew = maxClockSlew;
+    b.peerClockRateBound = peerClockRateBound;
+    b.peerClockRateWindow = peerClockRateWindow;
     return b;
   }
 
@@ -192,6 +215,8 @@ public record FenceConfig(
     private Duration retryBudget = RETRY_BUDGET_DEFAULT;
     private Duration driftMargin = DRIFT_MARGIN_DEFAULT;
     private double maxClockSlew = MAX_CLOCK_SLEW_DEFAULT;
+    private double peerClockRateBound = PEER_CLOCK_RATE_BOUND_DEFAULT;
+    private Duration peerClockRateWindow = PEER_CLOCK_RATE_WINDOW_DEFAULT;
 
     private Builder() {
     }
@@ -256,10 +281,23 @@ public record FenceConfig(
       return this;
     }
 
+    /** Sets {@link FenceConfig#peerClockRateBound()}. */
+    public Builder peerClockRateBound(double fraction) {
+      this.peerClockRateBound = fraction;
+      return this;
+    }
+
+    /** Sets {@link FenceConfig#peerClockRateWindow()}. */
+    public Builder peerClockRateWindow(Duration d) {
+      this.peerClockRateWindow = d;
+      return this;
+    }
+
     /** The validated configuration. */
     public FenceConfig build() {
       return new FenceConfig(window, extendThreshold, Optional.ofNullable(keepAliveInterval), pollInterval,
-          operationTimeout, backoffBase, backoffMax, retryBudget, driftMargin, maxClockSlew);
+          operationTimeout, backoffBase, backoffMax, retryBudget, driftMargin, maxClockSlew, peerClockRateBound,
+          peerClockRateWindow);
     }
   }
 }

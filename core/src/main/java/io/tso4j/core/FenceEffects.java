@@ -75,6 +75,8 @@ final class FenceEffects {
       sink.accept(new FenceInput.Polled(driver.currentLeadership()));
     } else if (a instanceof FenceAction.ConfirmLeadership c) {
       sink.accept(new FenceInput.Confirmed(c.term(), driver.currentLeadership()));
+    } else if (a instanceof FenceAction.YieldLeadership) {
+      driver.yieldLeadership();
     } else if (a instanceof FenceAction.RaiseOracleTime r) {
       time.raiseTo(r.physicalMillis(), clock.wallMillis(), clock.monoNanos());
     } else if (a instanceof FenceAction.OpenAllocator o) {

@@ -34,6 +34,13 @@ sealed interface FenceInput {
   }
 
   /**
+   * The peer view of this node's monotonic clock changed (C6): with {@code suspect}, a majority of the other voters
+   * sees it run at another rate ({@code reason} says how), and this node must not serve; without, it agrees again.
+   */
+  record ClockVerdict(boolean suspect, String reason) implements FenceInput {
+  }
+
+  /**
    * Leadership is about to be handed to another node (graceful shutdown, H3): renew the lease now, then send no
    * keep-alive for up to {@code holdNanos} (one sent during the transfer would fail and step this node down before its
    * lease ends), and keep serving on that lease. Answered with {@link FenceAction.HandoffPrepared}.

@@ -36,6 +36,8 @@ final class FenceProtocol {
   /** How long a Leader event waits for following events before the fence starts (flap coalescing). */
   static final long SETTLE_MILLIS = 10;
   static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
+  /** How often a node whose clock is suspect asks again to hand away a leadership it still holds (C6). */
+  static final long YIELD_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** {@link #expectedServingAtNanos()} when this node is not fencing (no estimate). */
   static final long NO_ESTIMATE = Long.MIN_VALUE;
 
@@ -158,6 +160,11 @@ final class FenceProtocol {
   /** H3: a {@link FenceInput.Handoff} waits for its renewal's answer. */
   private boolean handoffPending;
 
+  /** Why this node's clock is suspect (C6), or null while its peers agree with it. */
+  private String clockSuspect;
+  private long yieldedTerm = -1;
+  private long nextYieldNanos;
+
   /** The protocol for node {@code id} with the jittered backoff of production. */
   FenceProtocol(String id, FenceConfig config, Duration ownLease) {
     this(id, config, ownLease, IntervalFunction.ofExponentialRandomBackoff(config.backoffBase(), 2.0, 0.2,
@@ -260,6 +267,8 @@ final class FenceProtocol {
       onConfirmed(c.term(), c.seen());
     } else if (input instanceof FenceInput.ExtensionRequested) {
       onExtension();
+    } else if (input instanceof FenceInput.ClockVerdict v) {
+      onClockVerdict(v);
     } else if (input instanceof FenceInput.Stop s) {
       onStop(s);
     } else if (input instanceof FenceInput.Handoff h) {
@@ -417,6 +426,12 @@ final class FenceProtocol {
   }
 
   private void fromIdle(LeadershipEvent e) {
+    if (e instanceof LeadershipEvent.Leader && clockSuspect != null) {
+      // C6: elected while the peers see this node's clock run at another rate: never fence, hand leadership away.
+      publish(new ServingState(Status.NOT_SERVING, e.term(), Optional.empty()));
+      yieldLeadership(e.term());
+      return;
+    }
     if (e instanceof LeadershipEvent.Leader) {
       if (holdOff.holds(e.term(), now.monoNanos())) {
         log(Level.DEBUG, "not fencing term " + e.term() + " again yet (hold-off after a step-down in that term)");
@@ -819,6 +834,74 @@ final class FenceProtocol {
           + "only as the node left SERVING (" + how + ")", out::add);
     }
     freeze.end(now.monoNanos(), now.leaseRefusals(), how, out::add);
+  }
+
+  // ------------------------------------------------------------------------------------------------ clock rate
+
+  /**
+   * C6: the peers' view of this node's monotonic clock. Suspect: stop serving (or fencing) at once, and hand
+   * leadership away; every later Leader event is refused the same way. Agreeing again: a node that still leads fences
+   * anew, as after any election (serving never resumes without a fence).
+   */
+  private void onClockVerdict(FenceInput.ClockVerdict v) {
+    if (!v.suspect()) {
+      if (clockSuspect == null) {
+        return;
+      }
+      clockSuspect = null;
+      if (phase == Phase.IDLE && lastSeen instanceof LeadershipEvent.Leader) {
+        log(Level.INFO, "clock agrees with the peers again; fencing term " + lastSeen.term());
+        fromIdle(lastSeen);
+      }
+      return;
+    }
+    boolean already = clockSuspect != null;
+    clockSuspect = v.reason();
+    if (already) {
+      return;
+    }
+    switch (phase) {
+      case SERVING -> {
+        long t = term;
+        log(Level.INFO, "stopped serving term " + t + ": clock suspect (" + v.reason() + ")");
+        stepDown("clock suspect");
+        publish(new ServingState(Status.NOT_SERVING, t, Optional.empty()));
+        yieldLeadership(t);
+      }
+      case SETTLING -> {
+        phase = Phase.IDLE;
+        fromIdle(settleLatest);
+      }
+      case IDLE -> {
+        if (lastSeen instanceof LeadershipEvent.Leader) {
+          fromIdle(lastSeen);
+        }
+      }
+      case RELEASING, STOPPED, POISONED -> {
+      }
+      default -> {
+        long t = term;
+        log(Level.INFO, "fence of term " + t + " ended: clock suspect (" + v.reason() + ")");
+        endFence(FenceOutcome.ABORTED, new ServingState(Status.NOT_SERVING, t, Optional.empty()));
+        yieldLeadership(t);
+      }
+    }
+  }
+
+  /** Asks the driver to hand leadership of {@code t} away, at most once per {@link #YIELD_RETRY_NANOS}. */
+  private void yieldLeadership(long t) {
+    if (t == yieldedTerm && now.monoNanos() - nextYieldNanos < 0) {
+      return;
+    }
+    yieldedTerm = t;
+    nextYieldNanos = now.monoNanos() + YIELD_RETRY_NANOS;
+    log(Level.INFO, "clock suspect: handing leadership of term " + t + " to another member");
+    out.add(new FenceAction.YieldLeadership(t));
+  }
+
+  /** Why this node's clock is suspect, or empty (tests). */
+  Optional<String> clockSuspect() {
+    return Optional.ofNullable(clockSuspect);
   }
 
   // ------------------------------------------------------------------------------------------------ stop, poison

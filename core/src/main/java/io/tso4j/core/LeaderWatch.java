@@ -71,6 +71,17 @@ final class LeaderWatch implements AutoCloseable {
     mailbox.offer(new FenceInput.Leadership(event));
   }
 
+  /**
+   * Queues the peers' verdict on this node's clock (C6); never blocks. A suspect clock closes the allocator at once,
+   * before the protocol steps down (closing is always safe, A6).
+   */
+  void onClockVerdict(boolean suspect, String reason) {
+    if (suspect) {
+      allocator.close();
+    }
+    mailbox.offer(new FenceInput.ClockVerdict(suspect, reason));
+  }
+
   /** Asks for an immediate keep-alive write that extends the window; never blocks. */
   void requestExtension() {
     mailbox.offer(FenceInput.EXTENSION);

@@ -27,11 +27,18 @@ import java.util.Optional;
  * @param windowExtensionLatencyMax the longest such time
  * @param lastFence the phases of the last completed fence, if any
  * @param refusals how many calls {@link TimestampOracle#allocate} refused, by reason (every reason present)
+ * @param clockSuspectEpisodes how many times a majority of the other voters began to see this node's monotonic clock
+ *     run at another rate (beyond {@link FenceConfig#peerClockRateBound()}); each episode stops serving until they
+ *     agree again (docs/correctness.md C6)
+ * @param clockSuspect whether such an episode runs now
+ * @param peerClockDisagreements how many times a single peer (not a majority) began to disagree with this node's
+ *     clock rate: the peer's clock is the likely culprit; nothing changes here
  */
 public record OracleStats(long freezeEpisodes, long leaseRefusals, long clockForwardJumps, long clockBackwardJumps,
     long clockBehindEpisodes, long clockLeadMillis, long oracleTimeOffsetMillis, Map<FenceOutcome, Long> fenceOutcomes,
     long windowExtensions, Duration windowExtensionLatencyTotal, Duration windowExtensionLatencyMax,
-    Optional<FenceTimings> lastFence, Map<RefusedException.Reason, Long> refusals) {
+    Optional<FenceTimings> lastFence, Map<RefusedException.Reason, Long> refusals, long clockSuspectEpisodes,
+    boolean clockSuspect, long peerClockDisagreements) {
 
   /** Copies the maps. */
   public OracleStats {

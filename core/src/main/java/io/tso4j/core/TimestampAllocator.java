@@ -50,6 +50,7 @@ public final class TimestampAllocator {
   private final AtomicReference<Window> window = new AtomicReference<>();
   /** Refusals by {@link RefusedException.Reason#ordinal()}: one increment on a refusal, nothing on a grant. */
   private final LongAdder[] refusals = new LongAdder[RefusedException.Reason.values().length];
+  private volatile String notServingNote;
   private volatile boolean poisoned;
 
   /** The serving term's window: timestamps may be served with physical part up to {@code limit}. */
@@ -97,7 +98,7 @@ public final class TimestampAllocator {
       Window w = window.get();
       if (w == null) {
         throw poisoned ? refused(RefusedException.Reason.POISONED, "the oracle is poisoned after a fatal error")
-            : refused(RefusedException.Reason.NOT_SERVING, "not serving");
+            : refused(RefusedException.Reason.NOT_SERVING, notServingNote == null ? "not serving" : notServingNote);
       }
       if (clock.monoNanos() - w.leaseDeadlineNanos >= 0) {
         throw refused(RefusedException.Reason.LEASE_EXPIRED,
@@ -176,6 +177,14 @@ public final class TimestampAllocator {
         return true;
       }
     }
+  }
+
+  /**
+   * Sets the message a NOT_SERVING refusal carries ({@code null}: "not serving"), so that a caller learns why this
+   * node does not serve ("clock suspect: ...", C6).
+   */
+  public void notServingBecause(String note) {
+    this.notServingNote = note;
   }
 
   /** Stops serving (step-down); a later {@link #open} may serve again. */

@@ -5,6 +5,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The timestamp oracle of one node: the allocator, the leader watch that fences and leases it, the oracle time both
@@ -15,6 +17,7 @@ import java.util.function.Consumer;
  * #stopServingAndReleaseLease} (graceful handoff) or {@link #stopServing()}, and {@link #close()}.
  */
 public final class TimestampOracle implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TimestampOracle.class);
   private final ConsensusDriver driver;
   private final TimestampAllocator allocator;
   private final ServingStatePublisher publisher;
@@ -22,6 +25,7 @@ public final class TimestampOracle implements AutoCloseable {
   private final OracleCounters counters = new OracleCounters();
   private final LeaderWatch watch;
   private final TsoClock clock;
+  private final PeerClockRate clockRate;
 
   /**
    * An oracle over {@code driver}. {@code fatalHandler} runs (on its own thread) when the oracle is poisoned by a
@@ -42,6 +46,7 @@ public final class TimestampOracle implements AutoCloseable {
         () -> holder[0].requestExtension());
     this.watch = new LeaderWatch(driver, allocator, publisher, config, clock, time, counters, fatalHandler);
     holder[0] = watch;
+    this.clockRate = new PeerClockRate(config.peerClockRateBound(), config.peerClockRateWindow().toNanos());
   }
 
   /**
@@ -51,6 +56,7 @@ public final class TimestampOracle implements AutoCloseable {
   public void start() throws ConsensusException {
     watch.start();
     try {
+      driver.startPeerClockSamples(clock::monoNanos, this::observePeerClock);
       driver.start(watch::onLeadershipEvent);
     } catch (ConsensusException | RuntimeException | Error e) {
       allocator.close();
@@ -109,7 +115,46 @@ public final class TimestampOracle implements AutoCloseable {
     return new OracleStats(watch.protocol().freezeEpisodes(), refusals.get(RefusedException.Reason.LEASE_EXPIRED),
         c.forwardJumps(), c.backwardJumps(), c.behindEpisodes(), c.leadMillis(), c.oracleOffsetMillis(),
         counters.fenceOutcomes(), counters.windowExtensions(), counters.windowExtensionLatencyTotal(),
-        counters.windowExtensionLatencyMax(), counters.lastFence(), refusals);
+        counters.windowExtensionLatencyMax(), counters.lastFence(), refusals, clockRate.episodes(),
+        clockRate.suspect(), clockRate.peerDisagreements());
+  }
+
+  /**
+   * Feeds one reading of a peer's monotonic clock to the peer-rate check (docs/correctness.md C6); the driver calls
+   * it ({@link ConsensusDriver#startPeerClockSamples}), tests may too. When a majority of the other voters sees this
+   * node's clock run at another rate, the node stops serving, hands leadership away and refuses with "clock suspect:
+   * ..." until they agree again (then a normal fence). One WARN when that starts, one INFO when it ends. Thread-safe,
+   * cheap.
+   */
+  public void observePeerClock(PeerClockSample sample) {
+    PeerClockRate.Verdict v = clockRate.observe(sample);
+    String id = driver.localId();
+    for (PeerClockRate.Estimate e : v.newlyDisagreeing()) {
+      LOG.info("[{}] the monotonic clock of peer {} disagrees with this node's: ours / theirs = {} over {} samples "
+          + "(bound {}%); not a majority, so it is the peer's clock, not ours: nothing changes here", id, e.peer(),
+          String.format(java.util.Locale.ROOT, "%.3f", e.ratio()), e.samples(), PeerClockRate.percent(
+          clockRate.bound()));
+    }
+    if (!v.changed()) {
+      return;
+    }
+    if (v.suspect()) {
+      String note = "clock suspect: " + v.reason();
+      allocator.notServingBecause(note);
+      LOG.warn("[{}] CLOCK SUSPECT: a majority of the other voters sees this node's {}; not serving, handing "
+          + "leadership away until they agree again", id, v.reason());
+      watch.onClockVerdict(true, v.reason());
+    } else {
+      allocator.notServingBecause(null);
+      LOG.info("[{}] clock no longer suspect: a majority of the other voters agrees with this node's monotonic rate "
+          + "again (was: {}); serving may resume after a fence", id, v.reason());
+      watch.onClockVerdict(false, v.reason());
+    }
+  }
+
+  /** Whether a majority of the other voters sees this node's monotonic clock run at another rate now (C6). */
+  public boolean clockSuspect() {
+    return clockRate.suspect();
   }
 
   /** How many calls were refused with {@code reason} so far (cheaper than {@link #stats()} for one reason). */

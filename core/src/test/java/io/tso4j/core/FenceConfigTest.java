@@ -22,6 +22,10 @@ final class FenceConfigTest {
     assertThat(d.retryBudget()).isEqualTo(FenceConfig.RETRY_BUDGET_DEFAULT);
     assertThat(d.driftMargin()).isEqualTo(FenceConfig.DRIFT_MARGIN_DEFAULT);
     assertThat(d.maxClockSlew()).isEqualTo(FenceConfig.MAX_CLOCK_SLEW_DEFAULT);
+    assertThat(d.peerClockRateBound()).isEqualTo(FenceConfig.PEER_CLOCK_RATE_BOUND_DEFAULT).isEqualTo(0.05);
+    assertThat(d.peerClockRateWindow()).isEqualTo(FenceConfig.PEER_CLOCK_RATE_WINDOW_DEFAULT)
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(FenceConfig.PEER_CLOCK_RATE_BOUND_KEY).isEqualTo("tso4j.fence.clock.peer-rate-bound");
     assertThat(FenceConfig.WINDOW_KEY).isEqualTo("tso4j.fence.window");
     assertThat(d.toBuilder().build()).isEqualTo(d);
   }
@@ -61,6 +65,10 @@ final class FenceConfigTest {
         .hasMessageContaining(FenceConfig.KEEP_ALIVE_INTERVAL_KEY);
     assertThatThrownBy(() -> FenceConfig.builder().backoffBase(Duration.ofSeconds(1)).build())
         .hasMessageContaining(FenceConfig.BACKOFF_MAX_KEY);
+    assertThatThrownBy(() -> FenceConfig.builder().peerClockRateBound(0).build())
+        .hasMessageContaining(FenceConfig.PEER_CLOCK_RATE_BOUND_KEY);
+    assertThatThrownBy(() -> FenceConfig.builder().peerClockRateWindow(Duration.ZERO).build())
+        .hasMessageContaining(FenceConfig.PEER_CLOCK_RATE_WINDOW_KEY);
     assertThatThrownBy(() -> FenceConfig.defaults().checkAgainstLease(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -842,4 +842,77 @@ final class FenceProtocolTest {
     assertThat(s.logs(Level.INFO)).anyMatch(l -> l.startsWith("[n1] fenced term 2: floor ") && l.contains(
         "load 3 ms, persist 4 ms, lease wait 58 ms (own lease 60 ms + drift), renew 2 ms, 1 attempt"));
   }
+
+  // ------------------------------------------------------------------------------------------------ C6
+
+  private static final String SUSPECT = "monotonic rate 1.300x of peers n2, n3 (bound 5%)";
+
+  @Test
+  void c6ASuspectClockStopsServingAtOnceAndHandsLeadershipAway() {
+    serve(2, 0);
+    s.clear();
+    s.on(new FenceInput.ClockVerdict(true, SUSPECT));
+    assertThat(s.last()).contains(new FenceAction.CloseAllocator(), new FenceAction.YieldLeadership(2));
+    int closed = s.last().indexOf(new FenceAction.CloseAllocator());
+    int yielded = s.last().indexOf(new FenceAction.YieldLeadership(2));
+    assertThat(closed).as("stop serving before the transfer (H1)").isLessThan(yielded);
+    assertThat(s.state()).isEqualTo(new ServingState(Status.NOT_SERVING, 2, Optional.empty()));
+    assertThat(s.protocol.phase()).isEqualTo(Phase.IDLE);
+    assertThat(s.protocol.clockSuspect()).contains(SUSPECT);
+    // Still the leader a while later (the transfer is slow): asked again once a second, never fenced.
+    s.clear();
+    for (int i = 0; i < 25; i++) {
+      s.advance(100).on(new FenceInput.Polled(new LeadershipEvent.Leader(2)));
+    }
+    assertThat(s.all(FenceAction.Load.class)).isEmpty();
+    assertThat(s.all(FenceAction.OpenAllocator.class)).isEmpty();
+    assertThat(s.all(FenceAction.YieldLeadership.class)).hasSize(2);
+  }
+
+  @Test
+  void c6ANodeElectedWhileSuspectNeverFencesAndYields() {
+    s.on(new FenceInput.ClockVerdict(true, SUSPECT));
+    s.clear();
+    s.event(new LeadershipEvent.Leader(3));
+    s.advance(100);
+    assertThat(s.all(FenceAction.Load.class)).isEmpty();
+    assertThat(s.all(FenceAction.YieldLeadership.class)).containsExactly(new FenceAction.YieldLeadership(3));
+    assertThat(s.state().status()).isEqualTo(Status.NOT_SERVING);
+  }
+
+  @Test
+  void c6ASuspectClockEndsAFenceUnderWay() {
+    s.leaderAndSettle(4);
+    s.clear();
+    s.on(new FenceInput.ClockVerdict(true, SUSPECT));
+    assertThat(s.last()).contains(new FenceAction.YieldLeadership(4),
+        new FenceAction.FenceEnded(FenceOutcome.ABORTED, Optional.empty()));
+    assertThat(s.protocol.phase()).isEqualTo(Phase.IDLE);
+  }
+
+  @Test
+  void c6WhenThePeersAgreeAgainALeaderServesOnlyAfterANewFence() {
+    serve(2, 0);
+    s.on(new FenceInput.ClockVerdict(true, SUSPECT));
+    s.advance(50);
+    s.clear();
+    s.on(new FenceInput.ClockVerdict(false, SUSPECT));
+    assertThat(s.protocol.clockSuspect()).isEmpty();
+    assertThat(s.all(FenceAction.OpenAllocator.class)).as("not reopened without a fence").isEmpty();
+    s.advance(FenceProtocol.SETTLE_MILLIS);
+    assertThat(s.all(FenceAction.Load.class)).as("a new fence of the term it still leads").hasSize(1);
+    assertThat(s.protocol.phase()).isEqualTo(Phase.LOADING);
+  }
+
+  @Test
+  void c6AFollowerWithASuspectClockOnlyRemembersIt() {
+    s.event(new LeadershipEvent.Follower(2, Optional.of("n2")));
+    s.clear();
+    s.on(new FenceInput.ClockVerdict(true, SUSPECT));
+    assertThat(s.all(FenceAction.YieldLeadership.class)).isEmpty();
+    assertThat(s.all(FenceAction.CloseAllocator.class)).isEmpty();
+    // Positive control: once elected, it refuses.
+    s.event(new LeadershipEvent.Leader(3));
+    assertThat(s.all(FenceAction.YieldLeadership.class)).hasSize(1);
+  }
 }

@@ -11,14 +11,15 @@ import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 
 /**
- * Makes a node's Raft port serve the Raft peer protocol only. Ratis registers its client service (writes, reads,
+ * Makes a node's Raft port serve the Raft peer protocol only (and, when built with one, tso4j's {@link
+ * PeerClockService}, which peers read to compare clock rates, docs/correctness.md C6). Ratis registers its client service (writes, reads,
  * watches) and its admin service (membership changes, leadership transfer, group info, snapshots) on the Raft port
  * unless they get ports of their own; a tso4j node needs neither over the network, because its driver submits
  * through the local server in-process. Every call on the Raft port to a service other than {@value #RAFT_SERVICE}
  * is closed at once with {@code PERMISSION_DENIED}, before Ratis sees it, so a stock Ratis client that knows the
  * group id and the peers can neither read the group nor write to the register through the Raft port.
  *
- * <p>Installed with {@code GrpcConfigKeys.Server.setServicesCustomizer}; stateless and thread-safe.
+ * <p>Installed with {@code GrpcConfigKeys.Server.setServicesCustomizer}; immutable and thread-safe.
  */
 final class RaftOnlyPort implements GrpcServices.Customizer {
   /** The one service the Raft port answers: Ratis' server-to-server protocol. */
@@ -27,22 +28,44 @@ final class RaftOnlyPort implements GrpcServices.Customizer {
   static final String REFUSAL = "this is a tso4j Raft port: it serves only " + RAFT_SERVICE
       + " (Ratis client and admin services are off)";
 
-  static final RaftOnlyPort INSTANCE = new RaftOnlyPort();
+  /** The Raft port without the peer clock service. */
+  static final RaftOnlyPort INSTANCE = new RaftOnlyPort(null);
 
-  private RaftOnlyPort() {
+  private final PeerClockService clock;
+
+  private RaftOnlyPort(PeerClockService clock) {
+    this.clock = clock;
+  }
+
+  /** The Raft port with {@code clock} beside the Raft peer service. */
+  static RaftOnlyPort withClock(PeerClockService clock) {
+    return new RaftOnlyPort(clock);
   }
 
   @Override
   public NettyServerBuilder customize(NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) {
-    return types.contains(GrpcServices.Type.SERVER) ? builder.intercept(new OnlyRaft()) : builder;
+    if (!types.contains(GrpcServices.Type.SERVER)) {
+      return builder;
+    }
+    if (clock != null) {
+      builder.addService(clock.definition());
+    }
+    return builder.intercept(new OnlyRaft(clock != null));
   }
 
-  /** Refuses every call that is not to the Raft peer service. */
+  /** Refuses every call that is not to the Raft peer service (or the peer clock, if served). */
   private static final class OnlyRaft implements ServerInterceptor {
+    private final boolean clock;
+
+    OnlyRaft(boolean clock) {
+      this.clock = clock;
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
         ServerCallHandler<Q, R> next) {
-      if (RAFT_SERVICE.equals(call.getMethodDescriptor().getServiceName())) {
+      String service = call.getMethodDescriptor().getServiceName();
+      if (RAFT_SERVICE.equals(service) || clock && PeerClockService.SERVICE.equals(service)) {
         return next.startCall(call, headers);
       }
       call.close(Status.PERMISSION_DENIED.withDescription(REFUSAL), new Metadata());

@@ -5,6 +5,7 @@ import io.tso4j.core.ConsensusException;
 import io.tso4j.core.ConsensusException.Kind;
 import io.tso4j.core.LeadershipEvent;
 import io.tso4j.core.LoadedMark;
+import io.tso4j.core.PeerClockSample;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -84,9 +86,26 @@ public final class RatisDriver implements ConsensusDriver {
   private volatile HighWaterRegister register;
   private volatile boolean closed;
 
+  /** How long a suspect node's leadership transfer may take (C6). */
+  static final Duration YIELD_TIMEOUT = Duration.ofSeconds(3);
+
+  private final PeerClockService clockService;
+  private final AtomicBoolean yielding = new AtomicBoolean();
+  private volatile LongSupplier probeTicker;
+  private volatile Consumer<PeerClockSample> probeSink;
+  private volatile PeerClockProbe probe;
+
   private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
       HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout,
       Map<String, String> clientEndpoints, long initialFloor) {
+    this(server, groupId, ownsServer, config, hostRegister, leaseDuration, requestTimeout, clientEndpoints,
+        initialFloor, null);
+  }
+
+  private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
+      HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout,
+      Map<String, String> clientEndpoints, long initialFloor, PeerClockService clockService) {
+    this.clockService = clockService;
     this.server = server;
     this.initialFloor = initialFloor;
     this.clientEndpoints = Map.copyOf(clientEndpoints);
@@ -126,7 +145,8 @@ public final class RatisDriver implements ConsensusDriver {
    * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
    */
   public static RatisDriver create(RatisDriverConfig config, MembershipSeed seed) throws ConsensusException {
-    RaftServer server = RatisServerFactory.build(config, seed);
+    PeerClockService clock = new PeerClockService();
+    RaftServer server = RatisServerFactory.build(config, seed, clock);
     long floor;
     try {
       floor = InitialFloor.read(config.dataDir()).orElse(0);
@@ -139,7 +159,7 @@ public final class RatisDriver implements ConsensusDriver {
       throw e;
     }
     return new RatisDriver(server, RaftGroupId.valueOf(config.groupId()), true, config, null, config.leaseDuration(),
-        config.requestTimeout(), seed.clientEndpoints(), floor);
+        config.requestTimeout(), seed.clientEndpoints(), floor, clock);
   }
 
   /**
@@ -227,6 +247,10 @@ public final class RatisDriver implements ConsensusDriver {
     leadership.start(d, eventListener);
     if (ownsServer) {
       leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls()).start();
+      Consumer<PeerClockSample> sink = probeSink;
+      if (sink != null) {
+        probe = new PeerClockProbe(id, peerId, d, config.peerTls(), probeTicker, sink).start();
+      }
     }
     reg.setLeadershipHints(leadership::onHint);
     LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
@@ -240,6 +264,55 @@ public final class RatisDriver implements ConsensusDriver {
       closeQuietly();
       throw e;
     }
+  }
+
+  /**
+   * C6: this node's Raft port answers its peers' clock reads with {@code monoNanos}, and (once started) reads the
+   * other voters' clocks every {@value PeerClockProbe#INTERVAL_MILLIS} ms into {@code sink}. Only a driver that owns
+   * its server serves and probes; over a host's server this does nothing (the host's peers serve no clock).
+   */
+  @Override
+  public void startPeerClockSamples(LongSupplier monoNanos, Consumer<PeerClockSample> sink) {
+    if (clockService == null) {
+      LOG.debug("[{}] no peer clock probes over a host-owned Ratis server", id);
+      return;
+    }
+    if (started.get()) {
+      throw new IllegalStateException("[" + id + "] startPeerClockSamples must come before start");
+    }
+    clockService.ticker(monoNanos);
+    probeTicker = monoNanos;
+    probeSink = sink;
+  }
+
+  /**
+   * Hands leadership to another member on a thread of its own (for up to {@link #YIELD_TIMEOUT}), if this node leads
+   * and no transfer runs yet; returns at once. The oracle stopped serving first (C6, H1).
+   */
+  @Override
+  public void yieldLeadership() {
+    if (closed || division == null || !yielding.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        Optional<String> to = transferLeadership(YIELD_TIMEOUT);
+        LOG.info("[{}] clock suspect: {}", id, to.map(l -> "handed leadership to " + l)
+            .orElse("no leadership handed away (not the leader, or no follower took over in time)"));
+      } catch (RuntimeException e) {
+        LOG.warn("[{}] clock suspect: leadership transfer failed: {}", id, e.toString());
+      } finally {
+        yielding.set(false);
+      }
+    }, "tso4j-yield-" + id);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** How many readings of the other voters' clocks this node took (0 before start and over a host's server). */
+  public long peerClockSamples() {
+    PeerClockProbe p = probe;
+    return p == null ? 0 : p.samples();
   }
 
   @Override
@@ -497,6 +570,10 @@ public final class RatisDriver implements ConsensusDriver {
     LeaderLossDetector detector = leaderLoss;
     if (detector != null) {
       detector.close();
+    }
+    PeerClockProbe p = probe;
+    if (p != null) {
+      p.close();
     }
     HighWaterRegister reg = register;
     if (reg != null) {

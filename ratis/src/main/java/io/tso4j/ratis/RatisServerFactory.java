@@ -65,6 +65,17 @@ final class RatisServerFactory {
    * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
    */
   static RaftServer build(RatisDriverConfig config, MembershipSeed seed) throws ConsensusException {
+    return build(config, seed, null);
+  }
+
+  /**
+   * Like {@link #build(RatisDriverConfig, MembershipSeed)}, with {@code clock} (if not null) served on the Raft port
+   * beside the Raft peer protocol ({@link PeerClockService}).
+   *
+   * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
+   */
+  static RaftServer build(RatisDriverConfig config, MembershipSeed seed, PeerClockService clock)
+      throws ConsensusException {
     prepareDataDir(config.nodeId(), config.dataDir());
     StorageCheck.check(config.nodeId(), config.dataDir(), config.groupId().toString());
     List<RaftPeer> peers = new ArrayList<>();
@@ -82,7 +93,7 @@ final class RatisServerFactory {
           .setGroup(RaftGroup.valueOf(gid, peers))
           .setStateMachine(new HighWaterStateMachine())
           .setProperties(properties(config))
-          .setParameters(parameters(config))
+          .setParameters(parameters(config, clock))
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
     } catch (IOException | RuntimeException e) {
@@ -114,8 +125,14 @@ final class RatisServerFactory {
    * RaftOnlyPort}), and speaks mutual TLS, as server and as client of the peers, if the config has {@link PeerTls}.
    */
   static Parameters parameters(RatisDriverConfig config) {
+    return parameters(config, null);
+  }
+
+  /** Like {@link #parameters(RatisDriverConfig)}, with {@code clock} (if not null) on the Raft port. */
+  static Parameters parameters(RatisDriverConfig config, PeerClockService clock) {
     Parameters params = new Parameters();
-    GrpcConfigKeys.Server.setServicesCustomizer(params, RaftOnlyPort.INSTANCE);
+    GrpcConfigKeys.Server.setServicesCustomizer(params,
+        clock == null ? RaftOnlyPort.INSTANCE : RaftOnlyPort.withClock(clock));
     config.peerTls().ifPresent(tls -> GrpcConfigKeys.Server.setTlsConf(params,
         new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true)));
     return params;

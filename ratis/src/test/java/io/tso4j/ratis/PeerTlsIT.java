@@ -73,6 +73,10 @@ final class PeerTlsIT {
         assertThat(d.handshakeFailures()).as("node %d's detector handshakes with the leader", i).isZero();
       }
     }
+    for (RatisDriver d : drivers) {
+      // C6: the peer clock reads ride on the Raft port, over the same mutual TLS.
+      await().atMost(Duration.ofSeconds(20)).until(() -> d.peerClockSamples() >= 2);
+    }
 
     oracles.get(leader).close();
     drivers.get(leader).close();
@@ -110,6 +114,9 @@ final class PeerTlsIT {
     assertThat(drivers.get(2).leaderId()).as("the rogue node never learns a leader").isEmpty();
     assertThat(oracles.get(2).state().serving()).isFalse();
     assertThat(oracles.get(leader).state().serving()).as("the good majority keeps serving").isTrue();
+    // C6: the clock service is behind the same TLS: the rogue node reads no peer's clock; the good ones read each other.
+    assertThat(drivers.get(2).peerClockSamples()).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> drivers.get(0).peerClockSamples() > 0);
   }
 
   private static PeerTls advancedTls(TestPki.Issued cert, TestPki.Issued ca) throws Exception {

@@ -196,6 +196,14 @@ public final class NodeMetrics implements MeterBinder, AutoCloseable {
     add(FunctionCounter.builder("tso4j.clock.behind.episodes", oracle, o -> o.stats().clockBehindEpisodes())
         .tags(tags).description("episodes with the served time more than a window ahead of the wall clock")
         .register(r));
+    add(FunctionCounter.builder("tso4j.clock.suspect.episodes", oracle, o -> o.stats().clockSuspectEpisodes())
+        .tags(tags).description("episodes in which a majority of the other voters saw this node's monotonic clock "
+            + "run at another rate (beyond the peer-rate bound); the node does not serve during one").register(r));
+    add(Gauge.builder("tso4j.clock.suspect", oracle, o -> o.clockSuspect() ? 1 : 0).tags(tags)
+        .description("1 while this node's monotonic clock is suspect (it does not serve), else 0").register(r));
+    add(FunctionCounter.builder("tso4j.clock.peer.disagreements", oracle, o -> o.stats().peerClockDisagreements())
+        .tags(tags).description("times a single peer (not a majority) began to disagree with this node's clock "
+            + "rate: that peer's clock is the likely culprit").register(r));
   }
 
   private static double highWaterLead(TimestampOracle o) {

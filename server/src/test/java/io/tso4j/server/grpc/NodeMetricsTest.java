@@ -9,11 +9,15 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tso4j.core.LeadershipEvent;
+import io.tso4j.core.PeerClockSample;
+import io.tso4j.core.TimestampOracle;
 import io.tso4j.core.RefusedException.Reason;
 import io.tso4j.proto.v1.GetTimestampRequest;
 import io.tso4j.proto.v1.TimestampOracleGrpc;
 import io.tso4j.server.metrics.NodeMetrics;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -161,5 +165,47 @@ final class NodeMetricsTest {
     }
     assertThat(registry.get("tso4j.term").gauge().value()).isEqualTo(2);
     assertThatThrownBy(() -> metrics.bindTo(new SimpleMeterRegistry())).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** Readings of n2's and n3's clocks as if this node's ran {@code rate} times theirs, from {@code from} on. */
+  private static long feed(TimestampOracle oracle, double rate, long from, int rounds) {
+    long ms = 1_000_000;
+    long ours = from;
+    for (int k = 0; k < rounds; k++) {
+      long peer = 50_000_000_000L + (long) (ours / rate);
+      for (String p : List.of("n2", "n3")) {
+        oracle.observePeerClock(new PeerClockSample(p, 7, ours, peer, ours + ms, Set.of("n2", "n3")));
+      }
+      ours += 500 * ms;
+    }
+    return ours;
+  }
+
+  @Test
+  void aSuspectClockIsRefusedWithItsReasonShownInTheMetersAndServesAgainAfterAFence() throws Exception {
+    node = TestNode.leader("n1");
+    metrics = new NodeMetrics(node.oracle, node.service, null);
+    metrics.bindTo(registry);
+    TimestampOracleGrpc.TimestampOracleBlockingStub stub = stub();
+    assertThat(registry.get("tso4j.clock.suspect").gauge().value()).isZero();
+    long term = node.oracle.state().term();
+
+    long at = feed(node.oracle, 1.3, 0, 12);
+    assertThatThrownBy(() -> stub.getTimestamp(count(1))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription())
+          .contains("NOT_SERVING: clock suspect: monotonic rate 1.300x of peers n2, n3 (bound 5%)");
+    });
+    assertThat(registry.get("tso4j.clock.suspect").gauge().value()).isEqualTo(1);
+    assertThat(registry.get("tso4j.clock.suspect.episodes").functionCounter().count()).isEqualTo(1);
+    await().atMost(TestNode.STARTUP).until(() -> !node.oracle.state().serving());
+
+    // The peers agree again (a window of readings at the same rate): a new fence, then it serves.
+    feed(node.oracle, 1.0, at, 12);
+    assertThat(registry.get("tso4j.clock.suspect").gauge().value()).isZero();
+    await().atMost(TestNode.STARTUP).ignoreExceptions().until(() -> stub.getTimestamp(count(1)).getCount() == 1);
+    assertThat(node.oracle.state().term()).as("the same term, fenced again").isEqualTo(term);
+    assertThat(registry.get("tso4j.fences").tag("outcome", "served").functionCounter().count()).isEqualTo(2);
+    assertThat(registry.get("tso4j.clock.peer.disagreements").functionCounter().count()).isZero();
   }
 }
