@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's logging set-up, found by logback through {@code META-INF/services}: to stderr, INFO for tso4j
  * ({@code TSO4J_LOG_LEVEL}), WARN for Ratis ({@code TSO4J_RATIS_LOG_LEVEL}) and gRPC, ERROR for Ratis's per-append
- * failure logs (tso4j logs leadership and serving changes itself).
+ * failure logs (tso4j logs leadership and serving changes itself), and a repeated Ratis WARN/ERROR line at most once
+ * per pattern every 10 s ({@link RepeatedLogThrottle}).
  *
  * <p>Set up in code rather than in a logback.xml: the XML configuration loaded some 300 classes (Joran, the JDK's
  * XML parser) and cost about 0.2 s of CPU of each node start (docs/operations.md, "Cold start"). A
@@ -42,6 +43,10 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
     level(context, "org.apache.ratis.grpc.server.GrpcServerProtocolService", null, Level.ERROR);
     level(context, "io.grpc", null, Level.WARN);
     level(context, "io.tso4j", System.getenv("TSO4J_LOG_LEVEL"), Level.INFO);
+    RepeatedLogThrottle throttle = new RepeatedLogThrottle();
+    throttle.setContext(context);
+    throttle.start();
+    context.addTurboFilter(throttle);
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
     root.addAppender(err);
