@@ -87,9 +87,10 @@ sealed interface FenceAction {
 
   /**
    * The answer to a {@link FenceInput.Handoff}: {@code renewed} if this node serves on a lease renewed just now (its
-   * keep-alives are held back); false if it does not serve or the renewal failed.
+   * keep-alives are held back) that runs until {@code leaseDeadlineNanos}; false (and 0) if it does not serve or the
+   * renewal failed.
    */
-  record HandoffPrepared(boolean renewed) implements FenceAction {
+  record HandoffPrepared(boolean renewed, long leaseDeadlineNanos) implements FenceAction {
   }
 
   /** The protocol is done (stopped or poisoned); {@code released} says whether a lease release committed. */

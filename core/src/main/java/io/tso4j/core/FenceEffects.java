@@ -32,7 +32,7 @@ final class FenceEffects {
   private long wakeAtNanos;
   private boolean exited;
   private boolean released;
-  private volatile CompletableFuture<Boolean> handoffWaiter;
+  private volatile CompletableFuture<Long> handoffWaiter;
 
   /**
    * Effects over the given components; driver completions and leadership reads go to {@code sink} (which must not
@@ -104,9 +104,9 @@ final class FenceEffects {
     } else if (a instanceof FenceAction.WindowExtended w) {
       counters.windowExtended(w.latencyNanos());
     } else if (a instanceof FenceAction.HandoffPrepared h) {
-      CompletableFuture<Boolean> w = handoffWaiter;
+      CompletableFuture<Long> w = handoffWaiter;
       if (w != null) {
-        w.complete(h.renewed());
+        w.complete(h.renewed() ? h.leaseDeadlineNanos() : Long.MIN_VALUE);
       }
     } else if (a instanceof FenceAction.Exit e) {
       exited = true;
@@ -168,7 +168,7 @@ final class FenceEffects {
   }
 
   /** Where the next {@link FenceAction.HandoffPrepared} goes (any thread; the watch thread completes it). */
-  void expectHandoff(CompletableFuture<Boolean> waiter) {
+  void expectHandoff(CompletableFuture<Long> waiter) {
     handoffWaiter = waiter;
   }
 

@@ -159,6 +159,8 @@ final class FenceProtocol {
   private long handoffHoldNanos;
   /** H3: a {@link FenceInput.Handoff} waits for its renewal's answer. */
   private boolean handoffPending;
+  /** H3: the event that ended this node's leadership during the handoff; it serves out its lease, then steps down. */
+  private LeadershipEvent deposedInHandoff;
 
   /** Why this node's clock is suspect (C6), or null while its peers agree with it. */
   private String clockSuspect;
@@ -321,6 +323,10 @@ final class FenceProtocol {
       sendLoad();
     } else if (phase == Phase.LEASE_WAIT && t - waitUntilNanos >= 0) {
       renewOrOpen();
+    } else if (phase == Phase.SERVING && deposedInHandoff != null && t - leaseDeadlineNanos >= 0) {
+      LeadershipEvent e = deposedInHandoff;
+      stepDown("handed over; its lease ended");
+      fromIdle(e);
     } else if (phase == Phase.SERVING) {
       if (!frozen && t - leaseDeadlineNanos >= 0) {
         enterFrozen("no renewal committed within the lease");
@@ -402,6 +408,15 @@ final class FenceProtocol {
       case SETTLING -> settleLatest = e;
       case SERVING -> {
         if (e instanceof LeadershipEvent.Leader && e.term() == term) {
+          return;
+        }
+        if (handingOff && !frozen && !(e instanceof LeadershipEvent.Leader)) {
+          // H3: the transfer deposed this node; it serves out the lease it renewed (the new leader waits it out).
+          if (deposedInHandoff == null) {
+            log(Level.INFO, "leadership handed over (" + e + "); serving out the lease of term " + term + " ("
+                + Math.max(0, (leaseDeadlineNanos - now.monoNanos()) / 1_000_000) + " ms left)");
+          }
+          deposedInHandoff = e;
           return;
         }
         if (e instanceof LeadershipEvent.Leader && holdOff.holds(e.term(), now.monoNanos())) {
@@ -766,7 +781,7 @@ final class FenceProtocol {
    */
   private void onHandoff(FenceInput.Handoff h) {
     if (phase != Phase.SERVING || frozen) {
-      out.add(new FenceAction.HandoffPrepared(false));
+      out.add(new FenceAction.HandoffPrepared(false, 0));
       return;
     }
     answerHandoff(false);
@@ -782,7 +797,9 @@ final class FenceProtocol {
   private void answerHandoff(boolean renewed) {
     if (handoffPending) {
       handoffPending = false;
-      out.add(new FenceAction.HandoffPrepared(renewed));
+      // Without a fresh lease there is nothing to serve through: keep-alives resume, a step-down is immediate.
+      handingOff = renewed;
+      out.add(new FenceAction.HandoffPrepared(renewed, renewed ? leaseDeadlineNanos : 0));
     }
   }
 
@@ -812,6 +829,7 @@ final class FenceProtocol {
   private void stepDown(String how) {
     answerHandoff(false);
     handingOff = false;
+    deposedInHandoff = null;
     if (phase == Phase.SERVING) {
       out.add(new FenceAction.CloseAllocator());
       endFreeze(how);

@@ -40,6 +40,8 @@ final class LeaderWatch implements AutoCloseable {
   private final CompletableFuture<Boolean> exited = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean broken;
+  /** H3: this node serves out a renewed lease through its handoff; a step-down event then does not close at once. */
+  private volatile boolean servingThroughHandoff;
 
   LeaderWatch(ConsensusDriver driver, TimestampAllocator allocator, ServingStatePublisher publisher,
       FenceConfig config, TsoClock clock, OracleTime time, OracleCounters counters, Consumer<Throwable> fatalHandler) {
@@ -62,7 +64,7 @@ final class LeaderWatch implements AutoCloseable {
 
   /** Queues a leadership event; never blocks. A step-down of the serving term closes the allocator at once (F9). */
   void onLeadershipEvent(LeadershipEvent event) {
-    if (!(event instanceof LeadershipEvent.Leader)) {
+    if (!(event instanceof LeadershipEvent.Leader) && !servingThroughHandoff) {
       long serving = allocator.servingTerm();
       if (serving >= 0 && (event.term() == 0 || event.term() >= serving)) {
         allocator.close();
@@ -109,24 +111,30 @@ final class LeaderWatch implements AutoCloseable {
 
   /**
    * Graceful handoff, before the leadership transfer (H3): a serving leader renews its lease at once and then holds
-   * its keep-alives back for up to {@code hold}, serving on that lease. Waits up to {@code hold} for the renewal;
-   * returns whether this node serves on a lease renewed just now.
+   * its keep-alives back for up to {@code hold}, serving on that lease, also after the transfer deposed it, until the
+   * lease ends. Waits up to {@code hold} for the renewal; returns how long the renewed lease still runs, or {@link
+   * Duration#ZERO} if this node does not serve or the renewal failed.
    */
-  boolean prepareHandoff(Duration hold) {
+  Duration prepareHandoff(Duration hold) {
     if (!thread.isAlive()) {
-      return false;
+      return Duration.ZERO;
     }
-    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    CompletableFuture<Long> answer = new CompletableFuture<>();
     effects.expectHandoff(answer);
     mailbox.offer(new FenceInput.Handoff(hold.toNanos()));
+    long deadline;
     try {
-      return answer.get(hold.toMillis(), TimeUnit.MILLISECONDS);
+      deadline = answer.get(hold.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      return false;
+      return Duration.ZERO;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return Duration.ZERO;
     }
+    long left = deadline == Long.MIN_VALUE ? 0 : deadline - clock.monoNanos();
+    // F9's immediate close on a step-down would cut the lease short: the protocol steps down when the lease ends.
+    servingThroughHandoff = left > 0;
+    return Duration.ofNanos(Math.max(0, left));
   }
 
   /**

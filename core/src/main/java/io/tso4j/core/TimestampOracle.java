@@ -79,12 +79,14 @@ public final class TimestampOracle implements AutoCloseable {
   /**
    * Graceful handoff, step one (H3): if this node serves, it renews its lease now and sends no keep-alive for up to
    * {@code hold}, so that it keeps serving on that lease while leadership is transferred (a keep-alive sent during a
-   * transfer fails and would stop it at once). The next leader's fence waits the lease out as after a crash (F6,
-   * F6b). Call {@link #stopServingAndReleaseLease} after the transfer: it releases the lease if this node still leads.
+   * transfer fails and would stop it at once), and after the transfer deposed it, until that lease ends. The next
+   * leader's fence waits the lease out as after a crash (F6, F6b). After the transfer, wait out the returned time,
+   * then call {@link #stopServingAndReleaseLease}: it releases the lease if this node still leads.
    *
-   * @return true if this node serves on a lease renewed just now; false if it does not serve or the renewal failed
+   * @return how long the renewed lease still runs; {@link Duration#ZERO} if this node does not serve or the renewal
+   *     failed
    */
-  public boolean prepareHandoff(Duration hold) {
+  public Duration prepareHandoff(Duration hold) {
     return watch.prepareHandoff(hold);
   }
 

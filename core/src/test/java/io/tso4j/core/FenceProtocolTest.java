@@ -766,6 +766,28 @@ final class FenceProtocolTest {
   }
 
   @Test
+  void h3ANodeDeposedByTheTransferServesOutItsRenewedLeaseThenStepsDown() {
+    serve(2, 0);
+    s.clear().on(new FenceInput.Handoff(TimeUnit.MILLISECONDS.toNanos(500)));
+    FenceAction.Persist renewal = s.one(FenceAction.Persist.class);
+    long sent = s.mono();
+    s.on(new FenceInput.Persisted(renewal.call(), renewal.atLeast()));
+    assertThat(s.one(FenceAction.HandoffPrepared.class).leaseDeadlineNanos()).isEqualTo(sent + LEASE.toNanos());
+
+    s.advance(10).clear().event(new LeadershipEvent.Follower(3, Optional.of("n2")));
+    assertThat(s.last()).as("still serving: the new leader waits this lease out (F6b)")
+        .doesNotContain(new FenceAction.CloseAllocator());
+    assertThat(s.logs(Level.INFO)).anyMatch(l -> l.contains("serving out the lease of term 2"));
+    s.advance(LEASE.toMillis() - 12);
+    assertThat(s.all(FenceAction.CloseAllocator.class)).isEmpty();
+    s.advance(2);
+    assertThat(s.all(FenceAction.CloseAllocator.class)).as("closed when the lease ended").hasSize(1);
+    assertThat(s.state()).as("and it names the new leader")
+        .isEqualTo(new ServingState(Status.NOT_SERVING, 3, Optional.of("n2")));
+    assertThat(s.published()).as("never FROZEN on the way").noneMatch(st -> st.status() == Status.FROZEN);
+  }
+
+  @Test
   void h3AHandoffAnswersFalseWhenNotServingOrWhenTheRenewalFailsAndAStepDownEndsIt() {
     s.on(new FenceInput.Handoff(TimeUnit.MILLISECONDS.toNanos(500)));
     assertThat(s.one(FenceAction.HandoffPrepared.class).renewed()).as("not serving").isFalse();

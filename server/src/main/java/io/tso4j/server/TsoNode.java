@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -287,11 +289,17 @@ public final class TsoNode implements AutoCloseable {
     long started = System.nanoTime();
     Optional<String> to = Optional.empty();
     if (!grace.isZero()) {
-      boolean renewed = oracle.prepareHandoff(grace);
+      Duration lease = oracle.prepareHandoff(grace);
+      long leaseEnd = started + lease.toNanos();
       to = driver.transferLeadership(grace);
-      String how = renewed ? "serving on a renewed lease meanwhile" : "not serving";
+      String how = lease.isZero() ? "not serving" : "serving on a renewed lease meanwhile";
       to.ifPresent(l -> LOG.info("[{}] handed leadership to {} in {} ms ({})", config.nodeId(), l,
           (System.nanoTime() - started) / 1_000_000, how));
+      // H3: serve out the renewed lease; the new leader waits for its end anyway (F6b). Bounded by the grace.
+      long left = Math.min(leaseEnd - System.nanoTime(), started + grace.toNanos() - System.nanoTime());
+      if (to.isPresent() && left > 0) {
+        LockSupport.parkNanos(left + TimeUnit.MILLISECONDS.toNanos(1));
+      }
     }
     oracle.stopServingAndReleaseLease(grace);
     oracle.close();
