@@ -14,8 +14,10 @@ package io.tso4j.testkit.stress;
  * @param logRatisMillis exec to the state machine's initialisation ("starting from the log" or "loaded snapshot")
  * @param logDriverMillis exec to "Ratis driver started"
  * @param logTermMillis exec to the first serving-state line with the term it follows (it heard from the leader)
+ * @param cpuMillis CPU time (user + system) the new process had used when it was seen following (-1 if unknown): a
+ *     figure that depends less on the machine's load than the wall times
  */
 public record RestartSample(String node, boolean wasLeader, boolean cds, long answerMillis, long followMillis, long term,
-    long osStartMillis, long logMainMillis, long logRatisMillis, long logDriverMillis, long logTermMillis) {
+    long osStartMillis, long logMainMillis, long logRatisMillis, long logDriverMillis, long logTermMillis, long cpuMillis) {
 }
 

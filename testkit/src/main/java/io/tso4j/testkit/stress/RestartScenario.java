@@ -132,6 +132,7 @@ final class RestartScenario implements Runnable {
     long answered = -1;
     long followed = -1;
     long term = 0;
+    long cpu = -1;
     long deadline = exec + TimeUnit.MILLISECONDS.toNanos(REJOIN_TIMEOUT_MILLIS);
     while (System.nanoTime() - deadline < 0 && p.isAlive()) {
       long before = System.nanoTime();
@@ -145,6 +146,7 @@ final class RestartScenario implements Runnable {
         String named = m.getLeader().getId();
         if (m.getServing() || (!named.isEmpty() && !named.equals(target) && m.getLeader().getTerm() > 0)) {
           followed = now;
+          cpu = p.cpuMillis();
           term = m.getLeader().getTerm();
           break;
         }
@@ -159,11 +161,11 @@ final class RestartScenario implements Runnable {
     long os = p.processStart().map(Instant::toEpochMilli).map(t -> t - p.startEpochMillis()).orElse(-1L);
     long[] phases = phases(p, term);
     RestartSample s = new RestartSample(target, leaderTurn, cds, answerMillis, followMillis, term, os, phases[0], phases[1],
-        phases[2], phases[3]);
+        phases[2], phases[3], cpu);
     samples.add(s);
     String note = String.format(java.util.Locale.ROOT, "restart at once %s CDS; client port answering %d ms, "
-        + "following (term %d) %d ms after the exec; log: main %d ms, Ratis state machine %d ms, driver started %d ms, "
-        + "term known %d ms", cds ? "with" : "without", answerMillis, term, followMillis, phases[0], phases[1],
+        + "following (term %d) %d ms after the exec (CPU %d ms); log: main %d ms, Ratis state machine %d ms, driver started %d ms, "
+        + "term known %d ms", cds ? "with" : "without", answerMillis, term, followMillis, cpu, phases[0], phases[1],
         phases[2], phases[3]);
     faults.add(new FaultEvent(leaderTurn ? FaultKind.LEADER_KILL : FaultKind.FOLLOWER_KILL, target, leaderTurn,
         leader.get().term(), killed, exec, cds ? "cds" : "no-cds", note));

@@ -204,6 +204,23 @@ public final class ServerProcess {
     return process == null ? java.util.Optional.empty() : process.info().startInstant();
   }
 
+  /**
+   * The CPU time (user + system) the current process has used so far, from {@code /proc/PID/stat} (Linux; clock
+   * ticks of 10 ms), or -1 if it cannot be read.
+   */
+  long cpuMillis() {
+    if (process == null) {
+      return -1;
+    }
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** The node's log file. */
   Path log() {
     return log;

@@ -493,6 +493,7 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
         quantiles(j, "logRatisMillis", v, RestartSample::logRatisMillis);
         quantiles(j, "logDriverMillis", v, RestartSample::logDriverMillis);
         quantiles(j, "logTermMillis", v, RestartSample::logTermMillis);
+        quantiles(j, "cpuMillis", v, RestartSample::cpuMillis);
         j.end();
       }
       double[] ratio = ratios();
@@ -505,7 +506,7 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
             .field("answerMillis", x.answerMillis()).field("followMillis", x.followMillis()).field("term", x.term())
             .field("osStartMillis", x.osStartMillis()).field("logMainMillis", x.logMainMillis())
             .field("logRatisMillis", x.logRatisMillis()).field("logDriverMillis", x.logDriverMillis())
-            .field("logTermMillis", x.logTermMillis()).end();
+            .field("logTermMillis", x.logTermMillis()).field("cpuMillis", x.cpuMillis()).end();
       }
       j.endArray();
       j.end();
@@ -554,16 +555,19 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     b.append("- restarted node (kill -9, started again at once; ms from just before the exec; class-data sharing: ")
         .append(cds).append("):\n\n");
     b.append("| node JVM | n | client port answering p50 / p99 / max | following the leader p50 / p99 / max "
-        + "| not following in 20 s | log p50: main / Ratis state machine / driver started / term known |\n"
-        + "|---|---|---|---|---|---|\n");
+        + "| not following in 20 s | CPU used until following p50 / max "
+        + "| log p50: main / Ratis state machine / driver started / term known |\n"
+        + "|---|---|---|---|---|---|---|\n");
     for (boolean withCds : new boolean[] {true, false}) {
       List<RestartSample> v = variant(withCds);
       if (v.isEmpty()) {
         continue;
       }
-      b.append(String.format(Locale.ROOT, "| %s | %d | %s ms | %s ms | %d | %d / %d / %d / %d ms |%n",
+      List<Long> cpu = measured(v, RestartSample::cpuMillis);
+      b.append(String.format(Locale.ROOT, "| %s | %d | %s ms | %s ms | %d | %d / %d ms | %d / %d / %d / %d ms |%n",
           withCds ? "with CDS" : "without CDS", v.size(), pqm(measured(v, RestartSample::answerMillis)),
           pqm(measured(v, RestartSample::followMillis)), v.stream().filter(x -> x.followMillis() < 0).count(),
+          quantile(cpu, 0.5), quantile(cpu, 1.0),
           quantile(measured(v, RestartSample::logMainMillis), 0.5),
           quantile(measured(v, RestartSample::logRatisMillis), 0.5),
           quantile(measured(v, RestartSample::logDriverMillis), 0.5),
