@@ -67,6 +67,10 @@ final class StressCommand implements Callable<Integer> {
       + "-XX:MaxGCPauseMillis=10) (default: release for restart, harness otherwise).")
   String nodeJvm;
 
+  @Option(names = "--node-java-opts", paramLabel = "FLAGS",
+      description = "More JVM flags for the nodes, after --node-jvm's (space-separated; for experiments).")
+  String nodeJavaOpts;
+
   @Option(names = "--faults", defaultValue = "all", split = ",",
       description = "Fault kinds for the nemesis, comma-separated, or 'all': leader_kill, follower_kill, leader_pause, "
           + "follower_pause, partition_leader, partition_follower, partition_leader_restart_follower, clock_skew, "
@@ -153,7 +157,8 @@ final class StressCommand implements Callable<Integer> {
     StressOptions options;
     try {
       options = new StressOptions(sc, duration, seed, clients, restart ? Set.of() : kinds, injectViolation, dir,
-          events, jvm, cdsMode);
+          events, jvm, cdsMode, nodeJavaOpts == null || nodeJavaOpts.isBlank() ? java.util.List.of()
+              : java.util.List.of(nodeJavaOpts.strip().split("\\s+")));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -19,9 +19,10 @@ import java.util.Set;
  * @param events the restart scenario's kill -9 + restart events per variant (with and without class-data sharing)
  * @param nodeJvm the JVM flags node processes run with
  * @param cds whether node processes map a class-data sharing archive (the restart scenario's "both" alternates)
+ * @param extraJvmFlags flags appended to {@code nodeJvm}'s (experiments: which flag costs how much start-up)
  */
 public record StressOptions(Scenario scenario, Duration duration, long seed, int clients, Set<FaultKind> faults,
-    boolean injectViolation, Path workDir, int events, NodeJvm nodeJvm, Cds cds) {
+    boolean injectViolation, Path workDir, int events, NodeJvm nodeJvm, Cds cds, List<String> extraJvmFlags) {
   /** The restart scenario's default number of events per variant. */
   public static final int DEFAULT_EVENTS = 20;
 
@@ -52,6 +53,19 @@ public record StressOptions(Scenario scenario, Duration duration, long seed, int
     ON,
     /** Restart scenario: every event twice, with and without the archive, alternating; other scenarios: ON. */
     BOTH
+  }
+
+  /** The settings of a run whose nodes have {@code nodeJvm}'s flags only. */
+  public StressOptions(Scenario scenario, Duration duration, long seed, int clients, Set<FaultKind> faults,
+      boolean injectViolation, Path workDir, int events, NodeJvm nodeJvm, Cds cds) {
+    this(scenario, duration, seed, clients, faults, injectViolation, workDir, events, nodeJvm, cds, List.of());
+  }
+
+  /** The node JVMs' flags: {@code nodeJvm}'s, then the extra ones. */
+  public List<String> nodeJvmFlags() {
+    List<String> all = new java.util.ArrayList<>(nodeJvm.flags());
+    all.addAll(extraJvmFlags);
+    return List.copyOf(all);
   }
 
   /** The settings of a nemesis or rolling-restart run, nodes with the harness's JVM flags and no archive. */
@@ -100,6 +114,7 @@ public record StressOptions(Scenario scenario, Duration duration, long seed, int
     if (nodeJvm == null || cds == null) {
       throw new IllegalArgumentException("nodeJvm and cds must be set");
     }
+    extraJvmFlags = extraJvmFlags == null ? List.of() : List.copyOf(extraJvmFlags);
   }
 
   /** The fault kinds in a fixed order (for the seeded choice). */

@@ -479,7 +479,7 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     j.key("handoffMillis").begin().field("n", handoffMillis.size()).field("p50", quantile(handoffMillis, 0.5))
         .field("p99", quantile(handoffMillis, 0.99)).field("max", quantile(handoffMillis, 1.0)).end();
     if (!restarts.isEmpty()) {
-      j.key("restart").begin().field("cds", cds);
+      j.key("restart").begin().field("cds", cds).field("nodeJvmFlags", options.nodeJvmFlags());
       for (boolean withCds : new boolean[] {true, false}) {
         List<RestartSample> v = variant(withCds);
         if (v.isEmpty()) {
@@ -552,8 +552,9 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
   }
 
   private void formatRestarts(StringBuilder b) {
-    b.append("- restarted node (kill -9, started again at once; ms from just before the exec; class-data sharing: ")
-        .append(cds).append("):\n\n");
+    b.append("- restarted node (kill -9, started again at once; ms from just before the exec; node JVM flags ")
+        .append(String.join(" ", options.nodeJvmFlags())).append("; class-data sharing: ").append(cds)
+        .append("):\n\n");
     b.append("| node JVM | n | client port answering p50 / p99 / max | following the leader p50 / p99 / max "
         + "| not following in 20 s | CPU used until following p50 / max "
         + "| log p50: main / Ratis state machine / driver started / term known |\n"

@@ -49,7 +49,7 @@ public final class StressRun implements AutoCloseable {
     boolean smallDisks = nemesis && options.faults().contains(FaultKind.DISK_FULL)
         && !unavailable.containsKey(FaultKind.DISK_FULL);
     cluster = StressCluster.start(NODES, options.workDir(), nodeMainClass,
-        new StressCluster.Features(clockFaults, kernelNet, smallDisks), options.nodeJvm().flags());
+        new StressCluster.Features(clockFaults, kernelNet, smallDisks), options.nodeJvmFlags());
     Optional<StressCluster.Leader> leader = cluster.awaitServingLeader(60_000);
     if (leader.isEmpty()) {
       throw new IOException("no leader within 60 s; see the node logs in " + options.workDir());
@@ -114,7 +114,7 @@ public final class StressRun implements AutoCloseable {
       LOG.warn("node JVMs without class-data sharing: {}", cds.describe());
       return cds.describe();
     }
-    cluster.configureJvm(options.nodeJvm().flags(), cds, false);
+    cluster.configureJvm(options.nodeJvmFlags(), cds, false);
     if (cds.needsDump()) {
       java.nio.file.Files.createDirectories(cds.archive().getParent());
       ServerProcess f = cluster.nodes().stream().filter(n -> !n.id().equals(leader.id())).findFirst().orElseThrow();
@@ -137,13 +137,13 @@ public final class StressRun implements AutoCloseable {
       f.start(ServerProcess.CdsUse.MAP);
       cluster.awaitFollowing(f.id(), 30_000);
     }
-    Optional<String> problem = cds.verify(options.nodeJvm().flags(), nodeMainClass);
+    Optional<String> problem = cds.verify(options.nodeJvmFlags(), nodeMainClass);
     if (problem.isPresent()) {
       LOG.warn("node JVMs without class-data sharing: {}", problem.get());
-      cluster.configureJvm(options.nodeJvm().flags(), NodeCds.NONE, false);
+      cluster.configureJvm(options.nodeJvmFlags(), NodeCds.NONE, false);
       return "none: " + problem.get();
     }
-    cluster.configureJvm(options.nodeJvm().flags(), cds, true);
+    cluster.configureJvm(options.nodeJvmFlags(), cds, true);
     cdsVariants = options.cds() == StressOptions.Cds.BOTH ? List.of(true, false) : List.of(true);
     LOG.info("node JVMs map {} (checked: {} loads from it)", cds.describe(), nodeMainClass);
     return cds.describe();
