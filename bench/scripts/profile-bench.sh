@@ -14,13 +14,17 @@ for n in 1 2 3; do
   $D/bin/tso4j serve --id n$n --peers $PEERS --data-dir $W/n$n > $W/n$n.log 2>&1 &
   echo $! > $W/n$n.pid
 done
-sleep 10
-$D/bin/tso4j members --endpoints $EP > $W/members.txt 2>&1
+LEADER=
+for i in $(seq 1 12); do   # up to ~60 s for a serving leader (members itself takes a JVM start)
+  sleep 3
+  $D/bin/tso4j members --endpoints $EP > $W/members.txt 2>&1
+  LEADER=$(grep -E " leader .* serving " $W/members.txt | grep -oE "^ *n[0-9]" | head -1 | tr -d ' ')
+  [ -n "$LEADER" ] && break
+done
 cat $W/members.txt
-LEADER=$(grep -E "leader" $W/members.txt | grep -oE "^ *n[0-9]" | head -1 | tr -d ' ')
 echo "leader: $LEADER"
 if [ -z "$LEADER" ]; then
-  echo "no leader after 10 s" >&2
+  echo "no serving leader" >&2
   for n in 1 2 3; do kill -9 $(cat $W/n$n.pid) 2>/dev/null; done
   exit 1
 fi
