@@ -123,11 +123,14 @@ final class StressCommand implements Callable<Integer> {
     try {
       cdsMode = cds == null ? (restart ? StressOptions.Cds.BOTH : StressOptions.Cds.OFF)
           : StressOptions.Cds.valueOf(cds.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--cds must be off, on or both: " + cds);
+    }
+    try {
       jvm = nodeJvm == null ? (restart ? StressOptions.NodeJvm.RELEASE : StressOptions.NodeJvm.HARNESS)
           : StressOptions.NodeJvm.valueOf(nodeJvm.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--cds must be off, on or both, --node-jvm harness or "
-          + "release: " + cds + ", " + nodeJvm);
+      throw new ParameterException(spec.commandLine(), "--node-jvm must be harness or release: " + nodeJvm);
     }
     if (restart && !spec.commandLine().getParseResult().hasMatchedOption("--duration")) {
       duration = Duration.ofSeconds(900);
