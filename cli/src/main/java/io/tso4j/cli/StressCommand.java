@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tso4j stress}: runs a 3-node cluster as separate processes on loopback, clients calling continuously, faults
- * on a seeded schedule (or a rolling restart), records every call and checks real-time order, uniqueness and
- * well-formed ranges. Exit 0 if there is no violation, 1 if there is.
+ * on a seeded schedule (or a rolling restart, or kill -9 + restart events timed until the node follows again), records
+ * every call and checks real-time order, uniqueness and well-formed ranges. Exit 0 if there is no violation, 1 if
+ * there is.
  */
 @Command(name = "stress", mixinStandardHelpOptions = true,
     description = "Nemesis stress test with a linearizability checker: 3 local tso4j serve processes, clients, "

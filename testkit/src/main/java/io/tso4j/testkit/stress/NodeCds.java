@@ -17,9 +17,9 @@ import java.util.Optional;
  * archive, with the launcher's trick: the archive names every jar {@code /proc/self/fd/9/<jar>}, so each node is
  * started through {@code bash -c 'exec 9<LIB; exec java ...'} with the class path spelled that way. Otherwise (a source
  * checkout's {@code bin/tso4j}), an archive is written once for this run's class path: one node runs with
- * {@code -XX:ArchiveClassesAtExit} until it has started and followed the leader, and is stopped (SIGTERM: the JVM writes
- * the archive on its way out); later starts map it with {@code -XX:SharedArchiveFile}. A class path with directories
- * (a Maven test run) cannot be archived: then there is no archive, and the report says why.
+ * {@code -XX:ArchiveClassesAtExit} until it has started and followed the leader, and is stopped (SIGTERM: the JVM
+ * writes the archive on its way out); later starts map it with {@code -XX:SharedArchiveFile}. A class path with
+ * directories (a Maven test run) cannot be archived: then there is no archive, and the report says why.
  *
  * <p>Immutable once built; the run archive becomes {@link #available()} when its file exists.
  */

@@ -17,7 +17,8 @@ package io.tso4j.testkit.stress;
  * @param cpuMillis CPU time (user + system) the new process had used when it was seen following (-1 if unknown): a
  *     figure that depends less on the machine's load than the wall times
  */
-public record RestartSample(String node, boolean wasLeader, boolean cds, long answerMillis, long followMillis, long term,
-    long osStartMillis, long logMainMillis, long logRatisMillis, long logDriverMillis, long logTermMillis, long cpuMillis) {
+public record RestartSample(String node, boolean wasLeader, boolean cds, long answerMillis, long followMillis,
+    long term, long osStartMillis, long logMainMillis, long logRatisMillis, long logDriverMillis, long logTermMillis,
+    long cpuMillis) {
 }
 

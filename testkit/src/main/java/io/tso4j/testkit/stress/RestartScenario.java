@@ -160,13 +160,13 @@ final class RestartScenario implements Runnable {
     long followMillis = followed < 0 ? -1 : (followed - exec) / 1_000_000;
     long os = p.processStart().map(Instant::toEpochMilli).map(t -> t - p.startEpochMillis()).orElse(-1L);
     long[] phases = phases(p, term);
-    RestartSample s = new RestartSample(target, leaderTurn, cds, answerMillis, followMillis, term, os, phases[0], phases[1],
-        phases[2], phases[3], cpu);
-    samples.add(s);
+    RestartSample s = new RestartSample(target, leaderTurn, cds, answerMillis, followMillis, term, os, phases[0],
+        phases[1], phases[2], phases[3], cpu);
     String note = String.format(java.util.Locale.ROOT, "restart at once %s CDS; client port answering %d ms, "
-        + "following (term %d) %d ms after the exec (CPU %d ms); log: main %d ms, Ratis state machine %d ms, driver started %d ms, "
-        + "term known %d ms", cds ? "with" : "without", answerMillis, term, followMillis, cpu, phases[0], phases[1],
-        phases[2], phases[3]);
+        + "following (term %d) %d ms after the exec (CPU %d ms); log: main %d ms, Ratis state machine %d ms, "
+        + "driver started %d ms, term known %d ms", cds ? "with" : "without", answerMillis, term, followMillis, cpu,
+        phases[0], phases[1], phases[2], phases[3]);
+    samples.add(s);
     faults.add(new FaultEvent(leaderTurn ? FaultKind.LEADER_KILL : FaultKind.FOLLOWER_KILL, target, leaderTurn,
         leader.get().term(), killed, exec, cds ? "cds" : "no-cds", note));
     LOG.info("restart {} of {}{}: {}", samples.size(), target, leaderTurn ? " (leader)" : "", note);

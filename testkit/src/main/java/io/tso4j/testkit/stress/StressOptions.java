@@ -30,7 +30,10 @@ public record StressOptions(Scenario scenario, Duration duration, long seed, int
   public enum NodeJvm {
     /** Small and cheap on a shared machine: {@code -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}. */
     HARNESS(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")),
-    /** The release launcher's defaults for {@code serve}: {@code -Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=10}. */
+    /**
+     * The release launcher's defaults for {@code serve}: {@code -Xms128m -Xmx512m -XX:+UseG1GC
+     * -XX:MaxGCPauseMillis=10}.
+     */
     RELEASE(List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10"));
 
     private final List<String> flags;

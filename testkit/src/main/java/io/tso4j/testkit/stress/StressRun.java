@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One stress run: start a 3-node cluster of {@code tso4j serve} processes, wait for a leader, run the workload and the
- * scenario (nemesis or rolling restart) for the configured time, stop, check the history, compute the report. Every
- * child process is killed when the run ends, fails, or is closed. Bounded in time: it stops by itself.
+ * scenario (nemesis, rolling restart, or the restart-time events of {@link RestartScenario}) for the configured time,
+ * stop, check the history, compute the report. Every child process is killed when the run ends, fails, or is closed.
+ * Bounded in time: it stops by itself.
  */
 public final class StressRun implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StressRun.class);

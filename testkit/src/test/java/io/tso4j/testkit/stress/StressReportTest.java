@@ -94,7 +94,8 @@ final class StressReportTest {
 
     assertThat(o.cds()).isEqualTo(StressOptions.Cds.BOTH);
     assertThat(o.nodeJvm()).isEqualTo(StressOptions.NodeJvm.RELEASE);
-    assertThat(r.format()).contains("| with CDS | 2 | 900 / 1100 / 1100 ms | 1000 / 1200 / 1200 ms | 0 | 1500 / 1500 ms |")
+    assertThat(r.format())
+        .contains("| with CDS | 2 | 900 / 1100 / 1100 ms | 1000 / 1200 / 1200 ms | 0 | 1500 / 1500 ms |")
         .contains("| without CDS | 2 | 1800 / 2200 / 2200 ms | 2000 / 2000 / 2000 ms | 1 | 2500 / 2500 ms |")
         .contains("client port answering 2.00x, following 2.00x");
     assertThat(r.toJson()).contains("\"withCds\":{\"n\":2,\"notFollowing\":0,\"answerMillis\":{\"n\":2,\"p50\":900")
