@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tso4j stress}: runs a 3-node cluster as separate processes on loopback, clients calling continuously, faults
- * on a seeded schedule (or a rolling restart), records every call and checks real-time order, uniqueness and
- * well-formed ranges. Exit 0 if there is no violation, 1 if there is.
+ * on a seeded schedule (or a rolling restart, or kill -9 + restart events timed until the node follows again), records
+ * every call and checks real-time order, uniqueness and well-formed ranges. Exit 0 if there is no violation, 1 if
+ * there is.
  */
 @Command(name = "stress", mixinStandardHelpOptions = true,
     description = "Nemesis stress test with a linearizability checker: 3 local tso4j serve processes, clients, "
@@ -47,8 +48,29 @@ final class StressCommand implements Callable<Integer> {
   int clients;
 
   @Option(names = "--scenario", defaultValue = "nemesis",
-      description = "nemesis or rolling-restart (default: ${DEFAULT-VALUE}).")
+      description = "nemesis, rolling-restart, or restart (kill -9 and start again at once, leader and follower in "
+          + "turn: restart time to the client port answering and to following the leader) "
+          + "(default: ${DEFAULT-VALUE}).")
   String scenario;
+
+  @Option(names = "--events", defaultValue = "20",
+      description = "restart scenario: restarts per variant (with and without class-data sharing) "
+          + "(default: ${DEFAULT-VALUE}); the run also stops when --duration ends (default there: 900s).")
+  int events;
+
+  @Option(names = "--cds", description = "Class-data sharing of the node JVMs: off, on (the distribution's archive "
+      + "when run from it, else one written once for this run), both (restart scenario: every event with and without, "
+      + "side by side) (default: both for restart, off otherwise).")
+  String cds;
+
+  @Option(names = "--node-jvm", description = "JVM flags of the nodes: harness (-Xmx192m -XX:+UseSerialGC "
+      + "-XX:TieredStopAtLevel=1) or release (the launcher's: -Xms128m -Xmx512m -XX:+UseG1GC "
+      + "-XX:MaxGCPauseMillis=10) (default: release for restart, harness otherwise).")
+  String nodeJvm;
+
+  @Option(names = "--node-java-opts", paramLabel = "FLAGS",
+      description = "More JVM flags for the nodes, after --node-jvm's (space-separated; for experiments).")
+  String nodeJavaOpts;
 
   @Option(names = "--faults", defaultValue = "all", split = ",",
       description = "Fault kinds for the nemesis, comma-separated, or 'all': leader_kill, follower_kill, leader_pause, "
@@ -89,8 +111,30 @@ final class StressCommand implements Callable<Integer> {
       case "rolling-restart":
         sc = StressOptions.Scenario.ROLLING_RESTART;
         break;
+      case "restart":
+        sc = StressOptions.Scenario.RESTART;
+        break;
       default:
-        throw new ParameterException(spec.commandLine(), "--scenario must be nemesis or rolling-restart: " + scenario);
+        throw new ParameterException(spec.commandLine(), "--scenario must be nemesis, rolling-restart or restart: "
+            + scenario);
+    }
+    boolean restart = sc == StressOptions.Scenario.RESTART;
+    StressOptions.Cds cdsMode;
+    StressOptions.NodeJvm jvm;
+    try {
+      cdsMode = cds == null ? (restart ? StressOptions.Cds.BOTH : StressOptions.Cds.OFF)
+          : StressOptions.Cds.valueOf(cds.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--cds must be off, on or both: " + cds);
+    }
+    try {
+      jvm = nodeJvm == null ? (restart ? StressOptions.NodeJvm.RELEASE : StressOptions.NodeJvm.HARNESS)
+          : StressOptions.NodeJvm.valueOf(nodeJvm.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--node-jvm must be harness or release: " + nodeJvm);
+    }
+    if (restart && !spec.commandLine().getParseResult().hasMatchedOption("--duration")) {
+      duration = Duration.ofSeconds(900);
     }
     Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
     Set<FaultKind> named = EnumSet.noneOf(FaultKind.class);
@@ -116,7 +160,9 @@ final class StressCommand implements Callable<Integer> {
     Path dir = temp ? Files.createTempDirectory("tso4j-stress-") : workDir;
     StressOptions options;
     try {
-      options = new StressOptions(sc, duration, seed, clients, kinds, injectViolation, dir);
+      options = new StressOptions(sc, duration, seed, clients, restart ? Set.of() : kinds, injectViolation, dir,
+          events, jvm, cdsMode, nodeJavaOpts == null || nodeJavaOpts.isBlank() ? java.util.List.of()
+              : java.util.List.of(nodeJavaOpts.strip().split("\\s+")));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

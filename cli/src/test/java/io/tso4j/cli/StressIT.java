@@ -116,4 +116,24 @@ final class StressIT {
     assertThat(r.callSuccessRatio()).as("calls that succeeded with the client's default retry")
         .isGreaterThanOrEqualTo(0.999);
   }
+
+  @Test
+  void restartScenarioMeasuresEveryEventAndFindsNoViolation() throws Exception {
+    // Two events (the leader, then a follower), each kill -9 and started again at once; the test's class path has
+    // directories, so there is no class-data sharing archive and the report says why. No timing is asserted.
+    StressReport r = run(new StressOptions(StressOptions.Scenario.RESTART, Duration.ofSeconds(120), 1L, 2,
+        EnumSet.noneOf(FaultKind.class), false, dir.resolve("restart"), 2, StressOptions.NodeJvm.HARNESS,
+        StressOptions.Cds.ON));
+    assertThat(r.check().violations()).as(r.format()).isZero();
+    assertThat(r.restarts()).as(r.format()).hasSize(2);
+    assertThat(r.restarts()).allSatisfy(x -> {
+      assertThat(x.answerMillis()).isPositive();
+      assertThat(x.followMillis()).isGreaterThanOrEqualTo(x.answerMillis());
+      assertThat(x.cds()).isFalse();
+    });
+    assertThat(r.restarts().get(0).wasLeader()).isTrue();
+    assertThat(r.restarts().get(1).wasLeader()).isFalse();
+    assertThat(r.cds()).contains("the class path has a directory");
+    assertThat(r.anomalies()).as(r.format()).isEmpty();
+  }
 }

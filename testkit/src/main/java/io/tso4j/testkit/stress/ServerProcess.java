@@ -27,8 +27,14 @@ public final class ServerProcess {
   private final Path faultFile;
   private final FakeClock clock;
   private final List<String> launcher;
+  private List<String> jvmFlags = StressOptions.NodeJvm.HARNESS.flags();
+  private NodeCds cds = NodeCds.NONE;
+  private boolean useCds;
   private Process process;
   private boolean paused;
+  private long startNanos;
+  private long startEpochMillis;
+  private long logOffset;
 
   ServerProcess(String id, String mainClass, List<String> serveArgs, Path log, Path faultFile, FakeClock clock,
       List<String> launcher) {
@@ -51,21 +57,56 @@ public final class ServerProcess {
     return faultFile;
   }
 
-  /** Starts (or restarts) the JVM. */
+  /**
+   * The JVM flags of the next starts (default: {@link StressOptions.NodeJvm#HARNESS}), the class-data sharing set-up
+   * and whether {@link #start()} uses it.
+   */
+  void configureJvm(List<String> flags, NodeCds nodeCds, boolean cdsByDefault) {
+    this.jvmFlags = List.copyOf(flags);
+    this.cds = nodeCds;
+    this.useCds = cdsByDefault && nodeCds.available();
+  }
+
+  /** Starts (or restarts) the JVM, with the class-data sharing archive if it is configured as the default. */
   void start() throws IOException {
+    start(useCds ? CdsUse.MAP : CdsUse.NONE);
+  }
+
+  /** How one start uses class-data sharing. */
+  enum CdsUse {
+    /** No archive of tso4j's (the JDK's base archive only). */
+    NONE,
+    /** Map the archive. */
+    MAP,
+    /** Write the archive when this JVM exits ({@code -XX:ArchiveClassesAtExit}). */
+    DUMP
+  }
+
+  /** Starts (or restarts) the JVM with {@code use} of the class-data sharing archive. */
+  void start(CdsUse use) throws IOException {
     List<String> cmd = new ArrayList<>(launcher);
+    boolean map = use == CdsUse.MAP && cds.available();
+    if (map) {
+      cmd.addAll(cds.launcherPrefix());
+    }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx192m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(jvmFlags);
+    if (map) {
+      cmd.addAll(cds.mapFlags());
+    } else if (use == CdsUse.DUMP) {
+      cmd.addAll(cds.dumpFlags());
+    }
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(map ? cds.classPath() : System.getProperty("java.class.path"));
     cmd.add(HookedMain.class.getName());
     cmd.addAll(List.of("--node-id", id, "--fault-control-file", faultFile.toString(), "--", mainClass, "serve"));
     cmd.addAll(serveArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     clock.applyTo(pb.environment());
+    logOffset = java.nio.file.Files.exists(log) ? java.nio.file.Files.size(log) : 0;
+    startEpochMillis = System.currentTimeMillis();
+    startNanos = System.nanoTime();
     process = pb.start();
     clock.started();
     paused = false;
@@ -141,6 +182,43 @@ public final class ServerProcess {
   /** The process id (-1 if never started). */
   long pid() {
     return process == null ? -1 : process.pid();
+  }
+
+  /** {@link System#nanoTime()} just before the last start's exec. */
+  long startNanos() {
+    return startNanos;
+  }
+
+  /** The wall clock just before the last start's exec, in epoch milliseconds (to place the node's log lines). */
+  long startEpochMillis() {
+    return startEpochMillis;
+  }
+
+  /** The length of the log file before the last start: its lines begin there. */
+  long logOffset() {
+    return logOffset;
+  }
+
+  /** When the OS says the current process started (clock-tick resolution), if it can tell. */
+  java.util.Optional<java.time.Instant> processStart() {
+    return process == null ? java.util.Optional.empty() : process.info().startInstant();
+  }
+
+  /**
+   * The CPU time (user + system) the current process has used so far, from {@code /proc/PID/stat} (Linux; clock
+   * ticks of 10 ms), or -1 if it cannot be read.
+   */
+  long cpuMillis() {
+    if (process == null) {
+      return -1;
+    }
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** The node's log file. */

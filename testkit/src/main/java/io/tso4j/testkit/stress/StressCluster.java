@@ -70,9 +70,18 @@ public final class StressCluster implements AutoCloseable {
 
   /** Starts {@code size} nodes as above, prepared for {@code features}. */
   public static StressCluster start(int size, Path dir, String mainClass, Features features) throws IOException {
+    return start(size, dir, mainClass, features, StressOptions.NodeJvm.HARNESS.flags());
+  }
+
+  /** Starts {@code size} nodes as above, prepared for {@code features}, their JVMs with {@code jvmFlags}. */
+  public static StressCluster start(int size, Path dir, String mainClass, Features features, List<String> jvmFlags)
+      throws IOException {
     StressCluster c = new StressCluster();
     try {
       c.prepare(size, dir, mainClass, features);
+      for (ServerProcess p : c.nodes) {
+        p.configureJvm(jvmFlags, NodeCds.NONE, false);
+      }
       for (ServerProcess p : c.nodes) {
         p.start();
       }
@@ -134,6 +143,32 @@ public final class StressCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on, every node maps {@code cds}'s archive on {@link ServerProcess#start()} if {@code byDefault} (and the
+   * archive exists); {@link ServerProcess#start(ServerProcess.CdsUse)} chooses per start.
+   */
+  void configureJvm(List<String> jvmFlags, NodeCds cds, boolean byDefault) {
+    for (ServerProcess p : nodes) {
+      p.configureJvm(jvmFlags, cds, byDefault);
+    }
+  }
+
+  /**
+   * What node {@code id} says about the leader now (one GetMembers with a {@code deadlineMillis} deadline, after
+   * resetting the channel's reconnect backoff so that a node that has just come up is reached at once), or empty if it
+   * does not answer.
+   */
+  Optional<GetMembersResponse> members(String id, long deadlineMillis) {
+    ManagedChannel ch = channels.get(id);
+    ch.resetConnectBackoff();
+    try {
+      return Optional.of(TimestampOracleGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMillis,
+          TimeUnit.MILLISECONDS).getMembers(GetMembersRequest.getDefaultInstance()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The node last seen serving ("?" before any), for the progress display. */
   public String lastLeader() {
     return lastLeader;
@@ -184,14 +219,13 @@ public final class StressCluster implements AutoCloseable {
   public boolean awaitFollowing(String id, long millis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     while (System.nanoTime() - deadline < 0) {
-      try {
-        GetMembersResponse r = TimestampOracleGrpc.newBlockingStub(channels.get(id))
-            .withDeadlineAfter(300, TimeUnit.MILLISECONDS).getMembers(GetMembersRequest.getDefaultInstance());
+      // Without gRPC's reconnect backoff (up to seconds after the node was down), which would delay the answer.
+      Optional<GetMembersResponse> m = members(id, 300);
+      if (m.isPresent()) {
+        GetMembersResponse r = m.get();
         if (r.getServing() || (!r.getLeader().getId().isEmpty() && !r.getLeader().getId().equals(id))) {
           return true;
         }
-      } catch (RuntimeException e) {
-        // not up yet
       }
       Thread.sleep(50);
     }

@@ -41,13 +41,16 @@ import java.util.Map;
  * @param skipped requested fault kinds that could not run here, with the reason
  * @param kinds the figures per fault kind injected
  * @param faults every injected fault with what happened around it
+ * @param restarts the restart scenario's samples (empty in the other scenarios)
+ * @param cds what the node JVMs used for class-data sharing (the archive, or why none)
  */
 public record StressReport(StressOptions options, long calls, long okCalls, long failedCalls, long timestamps,
     HistoryChecker.Result check, double clientSeconds, double availability, long longestGapMillis,
     Map<FaultKind, Long> longestGapByKind, long unattributedGapMillis, long maxLatencyMillis,
     Map<FaultKind, Integer> faultCounts, List<Long> failoverMillis, List<Long> handoffMillis,
     List<Long> handoffGapMillis, List<String> anomalies,
-    List<String> worstStretches, Map<FaultKind, String> skipped, List<KindStats> kinds, List<FaultRow> faults) {
+    List<String> worstStretches, Map<FaultKind, String> skipped, List<KindStats> kinds, List<FaultRow> faults,
+    List<RestartSample> restarts, String cds) {
   /** A stretch without a successful call longer than this counts as unavailable. */
   public static final long GAP_MILLIS = 100;
   /** After a fault is healed, this long still counts as its window (recovery) for the per-kind figures. */
@@ -101,6 +104,13 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
   /** Computes the report, listing {@code skipped} kinds (kind → why it could not run). */
   public static StressReport of(StressOptions options, History.Calls h, HistoryChecker.Result check,
       List<FaultEvent> events, List<String> anomalies, Map<FaultKind, String> skipped) {
+    return of(options, h, check, events, anomalies, skipped, List.of(), "");
+  }
+
+  /** Computes the report, with the restart scenario's {@code restarts} and the class-data sharing note. */
+  public static StressReport of(StressOptions options, History.Calls h, HistoryChecker.Result check,
+      List<FaultEvent> events, List<String> anomalies, Map<FaultKind, String> skipped, List<RestartSample> restarts,
+      String cds) {
     int n = h.size();
     long ok = 0;
     long failed = 0;
@@ -222,7 +232,7 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     }
     return new StressReport(options, n, ok, failed, timestamps, check, span, availability, longest / 1_000_000,
         byKind, unattributed, maxLatency / 1_000_000, counts, failovers, handoffs, handoffGaps, List.copyOf(anomalies),
-        List.copyOf(worst), Map.copyOf(skipped), List.copyOf(kinds), List.copyOf(rows));
+        List.copyOf(worst), Map.copyOf(skipped), List.copyOf(kinds), List.copyOf(rows), List.copyOf(restarts), cds);
   }
 
   /**
@@ -442,6 +452,9 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
           handoffGapMillis.size(), quantile(handoffGapMillis, 0.5), quantile(handoffGapMillis, 0.99),
           quantile(handoffGapMillis, 1.0)));
     }
+    if (!restarts.isEmpty()) {
+      formatRestarts(b);
+    }
     if (!worstStretches.isEmpty()) {
       b.append("- longest stretches without a successful call:\n");
       worstStretches.forEach(w -> b.append("  - ").append(w).append('\n'));
@@ -497,8 +510,107 @@ public record StressReport(StressOptions options, long calls, long okCalls, long
     j.key("handoffGapMillis").begin().field("n", handoffGapMillis.size())
         .field("p50", quantile(handoffGapMillis, 0.5)).field("p99", quantile(handoffGapMillis, 0.99))
         .field("max", quantile(handoffGapMillis, 1.0)).end();
+    if (!restarts.isEmpty()) {
+      j.key("restart").begin().field("cds", cds).field("nodeJvmFlags", options.nodeJvmFlags());
+      for (boolean withCds : new boolean[] {true, false}) {
+        List<RestartSample> v = variant(withCds);
+        if (v.isEmpty()) {
+          continue;
+        }
+        j.key(withCds ? "withCds" : "withoutCds").begin().field("n", v.size())
+            .field("notFollowing", v.stream().filter(x -> x.followMillis() < 0).count());
+        quantiles(j, "answerMillis", v, RestartSample::answerMillis);
+        quantiles(j, "followMillis", v, RestartSample::followMillis);
+        quantiles(j, "logMainMillis", v, RestartSample::logMainMillis);
+        quantiles(j, "logRatisMillis", v, RestartSample::logRatisMillis);
+        quantiles(j, "logDriverMillis", v, RestartSample::logDriverMillis);
+        quantiles(j, "logTermMillis", v, RestartSample::logTermMillis);
+        quantiles(j, "cpuMillis", v, RestartSample::cpuMillis);
+        j.end();
+      }
+      double[] ratio = ratios();
+      if (ratio != null) {
+        j.field("ratioAnswerP50", ratio[0]).field("ratioFollowP50", ratio[1]);
+      }
+      j.key("samples").beginArray();
+      for (RestartSample x : restarts) {
+        j.begin().field("node", x.node()).field("wasLeader", x.wasLeader()).field("cds", x.cds())
+            .field("answerMillis", x.answerMillis()).field("followMillis", x.followMillis()).field("term", x.term())
+            .field("osStartMillis", x.osStartMillis()).field("logMainMillis", x.logMainMillis())
+            .field("logRatisMillis", x.logRatisMillis()).field("logDriverMillis", x.logDriverMillis())
+            .field("logTermMillis", x.logTermMillis()).field("cpuMillis", x.cpuMillis()).end();
+      }
+      j.endArray();
+      j.end();
+    }
     j.field("worstStretches", worstStretches).field("anomalies", anomalies);
     j.end();
     return j.toString();
+  }
+
+  /** The restart samples with ({@code withCds}) or without the archive. */
+  private List<RestartSample> variant(boolean withCds) {
+    return restarts.stream().filter(x -> x.cds() == withCds).toList();
+  }
+
+  /** The values of {@code f} over {@code v} that were measured (not -1). */
+  private static List<Long> measured(List<RestartSample> v, java.util.function.ToLongFunction<RestartSample> f) {
+    return v.stream().mapToLong(f).filter(x -> x >= 0).boxed().toList();
+  }
+
+  private static void quantiles(JsonWriter j, String key, List<RestartSample> v,
+      java.util.function.ToLongFunction<RestartSample> f) {
+    List<Long> m = measured(v, f);
+    j.key(key).begin().field("n", m.size()).field("p50", quantile(m, 0.5)).field("p99", quantile(m, 0.99))
+        .field("max", quantile(m, 1.0)).end();
+  }
+
+  /** Median without CDS / median with CDS: client port answering, following; null unless both were measured. */
+  private double[] ratios() {
+    List<Long> aw = measured(variant(true), RestartSample::answerMillis);
+    List<Long> ao = measured(variant(false), RestartSample::answerMillis);
+    List<Long> fw = measured(variant(true), RestartSample::followMillis);
+    List<Long> fo = measured(variant(false), RestartSample::followMillis);
+    if (aw.isEmpty() || ao.isEmpty() || fw.isEmpty() || fo.isEmpty()) {
+      return null;
+    }
+    return new double[] {(double) quantile(ao, 0.5) / Math.max(1, quantile(aw, 0.5)),
+        (double) quantile(fo, 0.5) / Math.max(1, quantile(fw, 0.5))};
+  }
+
+  private static String pqm(List<Long> m) {
+    return m.isEmpty() ? "—" : String.format(Locale.ROOT, "%d / %d / %d", quantile(m, 0.5), quantile(m, 0.99),
+        quantile(m, 1.0));
+  }
+
+  private void formatRestarts(StringBuilder b) {
+    b.append("- restarted node (kill -9, started again at once; ms from just before the exec; node JVM flags ")
+        .append(String.join(" ", options.nodeJvmFlags())).append("; class-data sharing: ").append(cds)
+        .append("):\n\n");
+    b.append("| node JVM | n | client port answering p50 / p99 / max | following the leader p50 / p99 / max "
+        + "| not following in 20 s | CPU used until following p50 / max "
+        + "| log p50: main / Ratis state machine / driver started / term known |\n"
+        + "|---|---|---|---|---|---|---|\n");
+    for (boolean withCds : new boolean[] {true, false}) {
+      List<RestartSample> v = variant(withCds);
+      if (v.isEmpty()) {
+        continue;
+      }
+      List<Long> cpu = measured(v, RestartSample::cpuMillis);
+      b.append(String.format(Locale.ROOT, "| %s | %d | %s ms | %s ms | %d | %d / %d ms | %d / %d / %d / %d ms |%n",
+          withCds ? "with CDS" : "without CDS", v.size(), pqm(measured(v, RestartSample::answerMillis)),
+          pqm(measured(v, RestartSample::followMillis)), v.stream().filter(x -> x.followMillis() < 0).count(),
+          quantile(cpu, 0.5), quantile(cpu, 1.0),
+          quantile(measured(v, RestartSample::logMainMillis), 0.5),
+          quantile(measured(v, RestartSample::logRatisMillis), 0.5),
+          quantile(measured(v, RestartSample::logDriverMillis), 0.5),
+          quantile(measured(v, RestartSample::logTermMillis), 0.5)));
+    }
+    b.append('\n');
+    double[] ratio = ratios();
+    if (ratio != null) {
+      b.append(String.format(Locale.ROOT, "- medians without / with CDS: client port answering %.2fx, following "
+          + "%.2fx%n", ratio[0], ratio[1]));
+    }
   }
 }

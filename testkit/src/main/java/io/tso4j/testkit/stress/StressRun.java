@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One stress run: start a 3-node cluster of {@code tso4j serve} processes, wait for a leader, run the workload and the
- * scenario (nemesis or rolling restart) for the configured time, stop, check the history, compute the report. Every
- * child process is killed when the run ends, fails, or is closed. Bounded in time: it stops by itself.
+ * scenario (nemesis, rolling restart, or the restart-time events of {@link RestartScenario}) for the configured time,
+ * stop, check the history, compute the report. Every child process is killed when the run ends, fails, or is closed.
+ * Bounded in time: it stops by itself.
  */
 public final class StressRun implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StressRun.class);
@@ -25,6 +26,8 @@ public final class StressRun implements AutoCloseable {
   private volatile long startNanos;
   private History.Calls calls;
   private List<FaultEvent> events = List.of();
+  private List<RestartSample> restarts = List.of();
+  private List<Boolean> cdsVariants;
 
   /**
    * A run with {@code options} whose nodes run {@code nodeMainClass serve ...} (the stock command line's main class)
@@ -47,11 +50,12 @@ public final class StressRun implements AutoCloseable {
     boolean smallDisks = nemesis && options.faults().contains(FaultKind.DISK_FULL)
         && !unavailable.containsKey(FaultKind.DISK_FULL);
     cluster = StressCluster.start(NODES, options.workDir(), nodeMainClass,
-        new StressCluster.Features(clockFaults, kernelNet, smallDisks));
+        new StressCluster.Features(clockFaults, kernelNet, smallDisks), options.nodeJvmFlags());
     Optional<StressCluster.Leader> leader = cluster.awaitServingLeader(60_000);
     if (leader.isEmpty()) {
       throw new IOException("no leader within 60 s; see the node logs in " + options.workDir());
     }
+    String cdsNote = prepareCds(leader.get());
     LOG.info("cluster up: {} serves term {}; running {} for {} s", leader.get().id(), leader.get().term(),
         options.scenario(), options.duration().toSeconds());
     long end = System.nanoTime() + options.duration().toNanos();
@@ -61,7 +65,17 @@ public final class StressRun implements AutoCloseable {
     try (Workload clients = new Workload(cluster.endpoints(), options.clients(), end, history,
         options.injectViolation(), options.seed()).start()) {
       workload = clients;
-      if (options.scenario() == StressOptions.Scenario.ROLLING_RESTART) {
+      if (options.scenario() == StressOptions.Scenario.RESTART) {
+        List<Boolean> variants = cdsVariants == null ? List.of(false) : cdsVariants;
+        RestartScenario r = new RestartScenario(cluster, options.events(), variants, end);
+        Thread t = new Thread(r, "stress-restart");
+        t.start();
+        t.join(options.duration().toMillis() + TimeUnit.SECONDS.toMillis(60));
+        events = r.events();
+        restarts = r.samples();
+        anomalies = r.anomalies();
+        clients.stopNow();
+      } else if (options.scenario() == StressOptions.Scenario.ROLLING_RESTART) {
         RollingRestart r = new RollingRestart(cluster, end);
         Thread t = new Thread(r, "stress-rolling-restart");
         t.start();
@@ -82,7 +96,58 @@ public final class StressRun implements AutoCloseable {
     long checkStart = System.nanoTime();
     HistoryChecker.Result result = HistoryChecker.check(calls);
     LOG.info("checked {} calls in {} ms", calls.size(), (System.nanoTime() - checkStart) / 1_000_000);
-    return StressReport.of(options, calls, result, events, anomalies, unavailable);
+    return StressReport.of(options, calls, result, events, anomalies, unavailable, restarts, cdsNote);
+  }
+
+  /**
+   * Sets up class-data sharing of the node JVMs as the options ask ({@link NodeCds}): with a run archive to write,
+   * one follower is restarted with {@code -XX:ArchiveClassesAtExit}, left to follow the leader, stopped with SIGTERM
+   * (the JVM writes the archive on exit), checked, and started again mapping it. Returns what the nodes use; on any
+   * failure they run without an archive (and the note says why).
+   */
+  private String prepareCds(StressCluster.Leader leader) throws IOException, InterruptedException {
+    cdsVariants = null;
+    if (options.cds() == StressOptions.Cds.OFF) {
+      return "off";
+    }
+    NodeCds cds = NodeCds.forThisProcess(options.workDir().resolve("cds"));
+    if (cds.source() == NodeCds.Source.NONE) {
+      LOG.warn("node JVMs without class-data sharing: {}", cds.describe());
+      return cds.describe();
+    }
+    cluster.configureJvm(options.nodeJvmFlags(), cds, false);
+    if (cds.needsDump()) {
+      java.nio.file.Files.createDirectories(cds.archive().getParent());
+      ServerProcess f = cluster.nodes().stream().filter(n -> !n.id().equals(leader.id())).findFirst().orElseThrow();
+      long t0 = System.nanoTime();
+      f.terminate(15_000);
+      f.start(ServerProcess.CdsUse.DUMP);
+      boolean followed = cluster.awaitFollowing(f.id(), 30_000);
+      Thread.sleep(2_000);
+      int code = f.terminate(60_000);
+      if (!followed || code != 0 || !cds.available()) {
+        f.start(ServerProcess.CdsUse.NONE);
+        cluster.awaitFollowing(f.id(), 30_000);
+        String why = "could not write the run archive (node " + f.id() + " followed: " + followed + ", exit " + code
+            + ", archive present: " + cds.available() + ")";
+        LOG.warn("node JVMs without class-data sharing: {}", why);
+        return why;
+      }
+      LOG.info("wrote the class-data sharing archive {} ({} KB) from a start of {} in {} ms", cds.archive(),
+          java.nio.file.Files.size(cds.archive()) / 1024, f.id(), (System.nanoTime() - t0) / 1_000_000);
+      f.start(ServerProcess.CdsUse.MAP);
+      cluster.awaitFollowing(f.id(), 30_000);
+    }
+    Optional<String> problem = cds.verify(options.nodeJvmFlags(), nodeMainClass);
+    if (problem.isPresent()) {
+      LOG.warn("node JVMs without class-data sharing: {}", problem.get());
+      cluster.configureJvm(options.nodeJvmFlags(), NodeCds.NONE, false);
+      return "none: " + problem.get();
+    }
+    cluster.configureJvm(options.nodeJvmFlags(), cds, true);
+    cdsVariants = options.cds() == StressOptions.Cds.BOTH ? List.of(true, false) : List.of(true);
+    LOG.info("node JVMs map {} (checked: {} loads from it)", cds.describe(), nodeMainClass);
+    return cds.describe();
   }
 
   /**

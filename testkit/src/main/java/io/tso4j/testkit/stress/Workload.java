@@ -123,6 +123,11 @@ public final class Workload implements AutoCloseable {
   /** Stops the clients now and waits for them. */
   @Override
   public void close() {
+    stopNow();
+  }
+
+  /** Stops the clients now (before the end time) and waits for them. */
+  public void stopNow() {
     stop.set(true);
     try {
       for (Thread t : threads) {

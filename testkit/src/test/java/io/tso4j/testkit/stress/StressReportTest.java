@@ -108,4 +108,30 @@ final class StressReportTest {
     assertThat(r.format()).contains("wall 1.5x on a follower + leader cut off (beyond the slew bound): ORDER BROKEN, 1 violations")
         .contains("wall +2 s (within the slew bound): order held");
   }
+
+  @Test
+  void restartSamplesArePrintedPerVariantWithTheRatioOfMedians() {
+    History.Calls c = new History.Calls(10);
+    for (int i = 0; i < 10; i++) {
+      c.add(0, i * 100 * MS, i * 100 * MS + MS, ts(1_000 + i), 1, 1, Outcome.OK);
+    }
+    HistoryChecker.Result check = HistoryChecker.check(c);
+    StressOptions o = new StressOptions(StressOptions.Scenario.RESTART, Duration.ofSeconds(60), 1, 1, EnumSet.noneOf(
+        FaultKind.class), false, Path.of("/tmp/none"));
+    List<RestartSample> s = List.of(
+        new RestartSample("n1", true, true, 900, 1_000, 2, 5, 300, 600, 800, 950, 1_500),
+        new RestartSample("n2", false, true, 1_100, 1_200, 2, 5, 300, 600, 800, 950, 1_500),
+        new RestartSample("n1", true, false, 1_800, 2_000, 3, 5, 400, 1_200, 1_600, 1_900, 2_500),
+        new RestartSample("n2", false, false, 2_200, -1, 0, 5, 400, 1_200, 1_600, -1, -1));
+    StressReport r = StressReport.of(o, c, check, List.of(), List.of(), Map.of(), s, "an archive written for this run");
+
+    assertThat(o.cds()).isEqualTo(StressOptions.Cds.BOTH);
+    assertThat(o.nodeJvm()).isEqualTo(StressOptions.NodeJvm.RELEASE);
+    assertThat(r.format())
+        .contains("| with CDS | 2 | 900 / 1100 / 1100 ms | 1000 / 1200 / 1200 ms | 0 | 1500 / 1500 ms |")
+        .contains("| without CDS | 2 | 1800 / 2200 / 2200 ms | 2000 / 2000 / 2000 ms | 1 | 2500 / 2500 ms |")
+        .contains("client port answering 2.00x, following 2.00x");
+    assertThat(r.toJson()).contains("\"withCds\":{\"n\":2,\"notFollowing\":0,\"answerMillis\":{\"n\":2,\"p50\":900")
+        .contains("\"ratioFollowP50\":2.0").contains("\"node\":\"n2\",\"wasLeader\":false,\"cds\":false");
+  }
 }
