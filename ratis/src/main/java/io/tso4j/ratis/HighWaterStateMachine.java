@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -276,24 +275,6 @@ public final class HighWaterStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
-  }
-
-  /**
-   * F14: the reply a LOAD applied on this replica right now would give (mark, largest lease, release, age of the
-   * last grant), read without a log entry; empty while this replica has not applied every entry up to {@code
-   * committedIndex}. Changes nothing (a LOAD's only state change, raising the fenced term, is implied for every later
-   * entry by the entry-term check). The driver uses it only as the ready leader of the load's term (RatisDriver).
-   */
-  synchronized Optional<HighWaterReply> readAsLoad(long committedIndex) {
-    TermIndex applied = getLastAppliedTermIndex();
-    if (applied == null || applied.getIndex() < committedIndex) {
-      return Optional.empty();
-    }
-    HighWaterRegister.State s = register.state();
-    HighWaterReply reply = new HighWaterReply(HighWaterReply.Status.OK, s.highWater(), applied.getTerm(),
-        s.largestLeaseNanos(), s.leaseReleased());
-    return Optional.of(lastGrantKnown
-        ? reply.withSinceLastGrant(Math.max(0, ticker.getAsLong() - lastGrantAppliedNanos)) : reply);
   }
 
   /**

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * The {@link ConsensusDriver} over Apache Ratis: the high-water register is a {@link HighWaterStateMachine} in one
  * Raft group.
  *
- * <p>Persists and releases are log entries submitted to the local server with {@code submitClientRequestAsync} (no
+ * <p>Both loads and persists are log entries submitted to the local server with {@code submitClientRequestAsync} (no
  * Raft client, so a write is never retried on another node); the state machine rejects a command whose term is not
  * its entry's term. Leadership is pushed from the state machine's notifications and, as a safety net, from a poll of
  * the division's state every {@value LeadershipTracker#POLL_MILLIS} ms ({@link LeadershipTracker}); {@link LeadershipEvent.Leader} is reported only once the
@@ -73,7 +73,6 @@ public final class RatisDriver implements ConsensusDriver {
   private final long requestTimeoutNanos;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
-  private final AtomicLong localLoads = new AtomicLong();
   private final AtomicBoolean started = new AtomicBoolean();
   private final Set<CompletableFuture<HighWaterReply>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
@@ -317,12 +316,10 @@ public final class RatisDriver implements ConsensusDriver {
 
   @Override
   public CompletableFuture<LoadedMark> loadHighWater(long term) {
-    Optional<HighWaterReply> local = readLocally(term);
-    if (local.isPresent()) {
-      localLoads.incrementAndGet();
-    }
-    CompletableFuture<LoadedMark> loaded = local.map(CompletableFuture::completedFuture)
-        .orElseGet(() -> submit(HighWaterCommand.load(term))).thenApply(RatisDriver::toLoadedMark);
+    CompletableFuture<LoadedMark> loaded = submit(HighWaterCommand.load(term)).thenApply(r -> new LoadedMark(r.value(),
+        Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased(),
+        r.sinceLastGrantNanos() == HighWaterReply.UNKNOWN ? Optional.empty()
+            : Optional.of(Duration.ofNanos(r.sinceLastGrantNanos()))));
     long floor = initialFloor;
     if (floor <= 0) {
       return loaded;
@@ -334,42 +331,6 @@ public final class RatisDriver implements ConsensusDriver {
           LOG.info("[{}] raised the high-water mark from {} to the initial floor {}", id, m.highWater(), v);
           return new LoadedMark(v, m.largestLease(), false, m.sinceLastGrant());
         }));
-  }
-
-  private static LoadedMark toLoadedMark(HighWaterReply r) {
-    return new LoadedMark(r.value(), Duration.ofNanos(r.largestLeaseNanos()), r.leaseReleased(),
-        r.sinceLastGrantNanos() == HighWaterReply.UNKNOWN ? Optional.empty()
-            : Optional.of(Duration.ofNanos(r.sinceLastGrantNanos())));
-  }
-
-  /**
-   * F14: the load answered from this replica's own state machine, without a log entry, when that is what a LOAD entry
-   * would see: this node leads in {@code term} and is ready (the term's first entry is applied, so every entry
-   * committed in an earlier term is applied here: Raft's leader completeness), this driver has no write in flight,
-   * and everything committed so far is applied. Empty otherwise, and for a register in a host's state machine
-   * (piggyback); the caller then writes a LOAD. Saves one consensus round trip per fence.
-   */
-  private Optional<HighWaterReply> readLocally(long term) {
-    RaftServer.Division d = division;
-    if (hostRegister != null || d == null || closed || !pending.isEmpty()
-        || !(d.getStateMachine() instanceof HighWaterStateMachine sm)) {
-      return Optional.empty();
-    }
-    if (!isReadyLeader(d, term)) {
-      return Optional.empty();
-    }
-    Optional<HighWaterReply> reply = sm.readAsLoad(d.getRaftLog().getLastCommittedIndex());
-    // Still the ready leader of the term after the read: the read saw no entry of a later term.
-    return reply.isPresent() && isReadyLeader(d, term) ? reply : Optional.empty();
-  }
-
-  private static boolean isReadyLeader(RaftServer.Division d, long term) {
-    return d.getInfo().isLeader() && d.getInfo().isLeaderReady() && d.getInfo().getCurrentTerm() == term;
-  }
-
-  /** How many loads were answered from this replica without a log entry (F14). */
-  public long localLoads() {
-    return localLoads.get();
   }
 
   @Override

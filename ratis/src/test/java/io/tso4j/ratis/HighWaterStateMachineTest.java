@@ -84,37 +84,6 @@ final class HighWaterStateMachineTest {
   }
 
   @Test
-  void f14AReadAsLoadGivesWhatALoadEntryWouldAndNothingBeforeTheCommittedEntriesAreApplied() throws Exception {
-    apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
-    apply(2, 2, HighWaterCommand.release(2, 700).encode());
-    ticks.addAndGet(40_000_000L);
-
-    assertThat(sm.readAsLoad(3)).as("entry 3 is committed but not applied here yet").isEmpty();
-    HighWaterReply local = sm.readAsLoad(2).orElseThrow();
-    assertThat(sm.getLastAppliedTermIndex()).as("the read appends and applies nothing")
-        .isEqualTo(TermIndex.valueOf(2, 2));
-    HighWaterReply entry = apply(3, 3, HighWaterCommand.load(3).encode());
-
-    assertThat(local.status()).isEqualTo(HighWaterReply.Status.OK);
-    assertThat(local.value()).isEqualTo(entry.value()).isEqualTo(700);
-    assertThat(local.largestLeaseNanos()).isEqualTo(entry.largestLeaseNanos()).isEqualTo(160_000_000L);
-    assertThat(local.leaseReleased()).isEqualTo(entry.leaseReleased()).isTrue();
-    assertThat(local.sinceLastGrantNanos()).isEqualTo(entry.sinceLastGrantNanos()).isEqualTo(40_000_000L);
-  }
-
-  @Test
-  void f14AReadAsLoadAfterASnapshotLoadDoesNotKnowTheAgeOfTheLastGrant() throws Exception {
-    apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
-    assertThat(sm.readAsLoad(1).orElseThrow().sinceLastGrantNanos()).isZero();
-    sm.takeSnapshot();
-    sm.reinitialize();
-
-    HighWaterReply afterSnapshot = sm.readAsLoad(1).orElseThrow();
-    assertThat(afterSnapshot.value()).isEqualTo(500);
-    assertThat(afterSnapshot.sinceLastGrantNanos()).isEqualTo(HighWaterReply.UNKNOWN);
-  }
-
-  @Test
   void f6bAfterASnapshotIsLoadedTheAgeOfTheLastGrantIsUnknown() throws Exception {
     apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
     ticks.addAndGet(10_000_000L);

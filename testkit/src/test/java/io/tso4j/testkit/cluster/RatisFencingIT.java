@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tso4j.core.ConsensusException;
 import io.tso4j.core.ConsensusException.Kind;
 import io.tso4j.core.LeadershipEvent;
-import io.tso4j.core.LoadedMark;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,31 +53,6 @@ final class RatisFencingIT {
       c.kill(leader);
       assertThat(failure(d.persistHighWater(1, term)).kind()).isEqualTo(Kind.PERMANENT);
       assertThat(d.currentLeadership()).isEqualTo(new LeadershipEvent.Unknown(0));
-      assertThat(c.fatalErrors()).isEmpty();
-    }
-  }
-
-  @Test
-  void f14AReadyLeaderLoadsFromItsOwnReplicaWithoutALogEntry() throws Exception {
-    try (RatisTestCluster c = RatisTestCluster.start(3, dir)) {
-      int old = c.awaitServingLeader();
-      c.kill(old);
-      int leader = c.awaitServingLeader();
-      RatisDriver d = c.driver(leader);
-      long term = c.allocate(leader).term();
-      assertThat(d.localLoads()).as("the new leader's fence read its own replica").isPositive();
-
-      long before = d.localLoads();
-      LoadedMark m = d.loadHighWater(term).get(5, TimeUnit.SECONDS);
-      assertThat(d.localLoads()).isEqualTo(before + 1);
-      assertThat(m.highWater()).as("what the fence persisted, applied here").isEqualTo(d.appliedHighWater());
-      assertThat(m.leaseReleased()).isFalse();
-
-      int follower = IntStream.range(0, 3).filter(i -> i != old && i != leader).findFirst().orElseThrow();
-      RatisDriver f = c.driver(follower);
-      assertThat(failure(f.loadHighWater(term)).kind()).as("a follower goes through the log, and is refused")
-          .isEqualTo(Kind.NOT_LEADER);
-      assertThat(f.localLoads()).isZero();
       assertThat(c.fatalErrors()).isEmpty();
     }
   }
