@@ -31,10 +31,8 @@ import java.util.concurrent.TimeUnit;
  * whichever is longer, at most {@link #POLLS_PER_ROUND} times.
  *
  * <p><b>Polling a live member.</b> When the only endpoints left in a round are unreachable ones (or none), and some
- * node answered in this round, the policy asks a node for the members (GetMembers) every poll delay instead of
- * dialling dead endpoints: the leader the cache names if it answered (it refused only because it does not serve yet,
- * and its answer says {@code serving} the moment it does: a graceful handoff's new leader), else the node that
- * answered last (the first node that learns the new leader tells the client, which goes there at once).
+ * node answered in this round, the policy asks that node for the members (GetMembers) every poll delay instead of
+ * dialling dead endpoints: the first node that learns the new leader tells the client, which goes there at once.
  *
  * <p><b>Rounds.</b> When nothing is left, a new round starts after a full-jitter exponential backoff; its owner
  * re-bootstraps from the seeds first, except after the first round in which every attempt only timed out (a slow or
@@ -76,8 +74,6 @@ final class EndpointRound {
   private final ClientMetrics metrics;
   private final Set<String> tried = new HashSet<>();
   private final Set<String> poisoned = new HashSet<>();
-  /** Endpoints that answered (refused) in this round: reachable, so worth polling. */
-  private final Set<String> answered = new HashSet<>();
   private int round;
   private int timeoutOnlyRounds;
   private boolean onlyTimeouts = true;
@@ -104,7 +100,7 @@ final class EndpointRound {
     }
     if (live != null && polls < POLLS_PER_ROUND) {
       polls++;
-      return new Poll(pollTarget(), pollDelayNanos());
+      return new Poll(live, pollDelayNanos());
     }
     for (String c : candidates) {
       if (!tried.contains(c) && !poisoned.contains(c)) {
@@ -125,7 +121,6 @@ final class EndpointRound {
     boolean rebootstrap = timeoutOnlyRounds != 1;
     onlyTimeouts = true;
     tried.clear();
-    answered.clear();
     redirects = 0;
     polls = 0;
     live = null;
@@ -161,7 +156,6 @@ final class EndpointRound {
         if (f.answered()) {
           ctx.reachability().markAnswered(endpoint);
           live = endpoint;
-          answered.add(endpoint);
         } else {
           ctx.reachability().markUnreachable(endpoint);
           if (endpoint.equals(live)) {
@@ -189,7 +183,6 @@ final class EndpointRound {
     ctx.reachability().markAnswered(endpoint);
     if (!poisoned.contains(endpoint)) {
       live = endpoint;
-      answered.add(endpoint);
     }
     if (r.getServing() && !poisoned.contains(endpoint)) {
       return send(endpoint, 0);
@@ -218,7 +211,6 @@ final class EndpointRound {
   void served(String endpoint) {
     ctx.reachability().markAnswered(endpoint);
     tried.clear();
-    answered.clear();
     poisoned.remove(endpoint);
     round = 0;
     timeoutOnlyRounds = 0;
@@ -269,16 +261,6 @@ final class EndpointRound {
   long pollDelayNanos() {
     long base = TimeUnit.MILLISECONDS.toNanos(ctx.backoff().ceilingMillis(1));
     return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-  }
-
-  /**
-   * Whom a poll asks: the leader the cache names, if it answered in this round (it refused because it does not
-   * serve yet: fencing, or elected but not ready; its own answer says {@code serving} the moment it does, and a
-   * follower's would not), else the member that answered last.
-   */
-  private String pollTarget() {
-    String leader = ctx.leaders().current().endpoint();
-    return !leader.isEmpty() && answered.contains(leader) && !poisoned.contains(leader) ? leader : live;
   }
 
   private Step follow(String from, LeaderHint hint) {

@@ -160,26 +160,6 @@ final class EndpointRoundTest {
   }
 
   @Test
-  void aNewLeaderThatRefusedBecauseItDoesNotServeYetIsTheOnePolledNotTheLastFollower() {
-    members(A, B, C);
-    leaders.offerHint(1, "xa:1", A);
-    reach.markUnreachable("s:1");
-    assertThat(send(round.next()).endpoint()).isEqualTo(A);
-    EndpointRound.Step toB = round.failed(A, refused(B, 2));
-    assertThat(send(toB).endpoint()).as("the old leader names the new one").isEqualTo(B);
-    EndpointRound.Step toC = round.failed(B, refusedWithoutHint());
-    assertThat(send(toC).endpoint()).isEqualTo(C);
-
-    EndpointRound.Step s = round.failed(C, refused(B, 2));
-
-    assertThat(s).isInstanceOf(EndpointRound.Poll.class);
-    assertThat(((EndpointRound.Poll) s).endpoint()).as("B leads term 2 and answered: it says when it serves")
-        .isEqualTo(B);
-    assertThat(send(round.polled(B, GetMembersResponse.newBuilder().setServing(true).build())).endpoint())
-        .isEqualTo(B);
-  }
-
-  @Test
   void aPolledNodeThatServesIsUsedAtOnce() {
     members(A, B);
     reach.markUnreachable(A);
