@@ -59,7 +59,8 @@ public final class ClientRuntime implements AutoCloseable {
     this.rebootstrap = new Rebootstrap(channels, view, done -> members().whenComplete((m, e) -> done.run()));
     this.env = new CallEnvironment(settings, channels, failover, scheduler, metrics, rebootstrap);
     // Once a node served, learn the membership in the background (a seed may be only a bootstrap address).
-    this.dispatcher = new StreamDispatcher(env, new GrpcTransport(channels), guard, this::members);
+    this.dispatcher = new StreamDispatcher(env, new GrpcTransport(channels, settings.serverWaitMillis()), guard,
+        this::members);
   }
 
   /** The settings. */
@@ -87,8 +88,8 @@ public final class ClientRuntime implements AutoCloseable {
       return dispatcher.dispatch(count);
     }
     long start = settings.ticker().nanoTime();
-    CompletableFuture<TimestampRange> f = run(new TimestampExchange(count, unaryIds.incrementAndGet(), guard,
-        env.leaders()));
+    CompletableFuture<TimestampRange> f = run(new TimestampExchange(count, unaryIds.incrementAndGet(),
+        settings.serverWaitMillis(), guard, env.leaders()));
     if (metrics.enabled()) {
       f.whenComplete((r, e) -> metrics.callCompleted(e == null ? CallOutcome.OK : CallOutcome.of(e),
           settings.ticker().nanoTime() - start));

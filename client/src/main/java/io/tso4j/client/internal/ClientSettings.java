@@ -67,6 +67,15 @@ public record ClientSettings(
     Objects.requireNonNull(ticker, "ticker");
   }
 
+  /**
+   * How long a node may hold one timestamp request instead of refusing it while it expects to serve soon (the
+   * request's {@code max_wait_ms}; fencing, renewing its lease, or an election under way): half the attempt timeout,
+   * so a held request is answered well before the client gives up on the attempt. The node caps it at 1 s.
+   */
+  public int serverWaitMillis() {
+    return (int) Math.min(Integer.MAX_VALUE, attemptTimeout.toMillis() / 2);
+  }
+
   private static void positive(String name, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(name + " must be positive, was " + d);

@@ -17,16 +17,19 @@ import java.util.function.BiConsumer;
 /** The {@link Transport} over the client's gRPC channels. Thread-safe. */
 final class GrpcTransport implements Transport {
   private final ChannelPool channels;
+  private final int serverWaitMillis;
 
-  GrpcTransport(ChannelPool channels) {
+  /** A transport over {@code channels} whose stream requests let a node hold them {@code serverWaitMillis}. */
+  GrpcTransport(ChannelPool channels, int serverWaitMillis) {
     this.channels = channels;
+    this.serverWaitMillis = serverWaitMillis;
   }
 
   @Override
   public TimestampStream open(String endpoint, TimestampStream.Listener listener) {
     ClientCall<GetTimestampRequest, GetTimestampResponse> call = channels.get(endpoint)
         .newCall(TimestampOracleGrpc.getStreamTimestampsMethod(), CallOptions.DEFAULT);
-    GrpcStream s = new GrpcStream(endpoint, call, listener);
+    GrpcStream s = new GrpcStream(endpoint, call, listener, serverWaitMillis);
     call.start(s, new Metadata());
     // Responses never outnumber the requests sent (a few at most), so there is no need to meter them.
     call.request(Integer.MAX_VALUE);
@@ -73,12 +76,14 @@ final class GrpcTransport implements Transport {
     private final String endpoint;
     private final ClientCall<GetTimestampRequest, GetTimestampResponse> call;
     private final TimestampStream.Listener listener;
+    private final int serverWaitMillis;
 
     GrpcStream(String endpoint, ClientCall<GetTimestampRequest, GetTimestampResponse> call,
-        TimestampStream.Listener listener) {
+        TimestampStream.Listener listener, int serverWaitMillis) {
       this.endpoint = endpoint;
       this.call = call;
       this.listener = listener;
+      this.serverWaitMillis = serverWaitMillis;
     }
 
     @Override
@@ -88,7 +93,8 @@ final class GrpcTransport implements Transport {
 
     @Override
     public void send(int count, long requestId) {
-      call.sendMessage(GetTimestampRequest.newBuilder().setCount(count).setRequestId(requestId).build());
+      call.sendMessage(GetTimestampRequest.newBuilder().setCount(count).setRequestId(requestId)
+          .setMaxWaitMs(serverWaitMillis).build());
     }
 
     @Override

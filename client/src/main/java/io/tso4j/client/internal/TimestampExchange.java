@@ -14,13 +14,15 @@ import io.tso4j.proto.v1.TimestampOracleGrpc;
 final class TimestampExchange implements Exchange<GetTimestampRequest, GetTimestampResponse, TimestampRange> {
   private final int count;
   private final long requestId;
+  private final int serverWaitMillis;
   private final OrderGuard guard;
   private final OrderGuard.Ticket ticket;
   private final LeaderCache leaders;
 
-  TimestampExchange(int count, long requestId, OrderGuard guard, LeaderCache leaders) {
+  TimestampExchange(int count, long requestId, int serverWaitMillis, OrderGuard guard, LeaderCache leaders) {
     this.count = count;
     this.requestId = requestId;
+    this.serverWaitMillis = serverWaitMillis;
     this.guard = guard;
     this.ticket = guard.open();
     this.leaders = leaders;
@@ -33,7 +35,8 @@ final class TimestampExchange implements Exchange<GetTimestampRequest, GetTimest
 
   @Override
   public GetTimestampRequest request() {
-    return GetTimestampRequest.newBuilder().setCount(count).setRequestId(requestId).build();
+    return GetTimestampRequest.newBuilder().setCount(count).setRequestId(requestId).setMaxWaitMs(serverWaitMillis)
+        .build();
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.tso4j.server.grpc;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tso4j.proto.WireKeys;
 import io.tso4j.proto.v1.GetMembersRequest;
@@ -14,19 +17,22 @@ import io.tso4j.core.RefusedException;
 import io.tso4j.core.ServingState;
 import io.tso4j.core.TimestampOracle;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tso4j.v1 TimestampOracle gRPC service: a thin layer over one {@link TimestampOracle}.
  *
  * <p>GetTimestamp checks the count (1..262144) first, then allocates; StreamTimestamps answers each request in order
  * with its request id and ends the stream with the mapped status on the first refusal; GetMembers reports the
- * {@link MemberDirectory}, the leader as this node knows it, and whether it serves. Every status comes from
- * {@link StatusMapper}. Nothing is logged per request. Thread-safe.
+ * {@link MemberDirectory}, the leader as this node knows it, and whether it serves. A refusal this node expects to be
+ * past soon is held for up to the request's {@code max_wait_ms} instead ({@link RequestHold}). Every status comes
+ * from {@link StatusMapper}. Nothing is logged per request. Thread-safe.
  */
 public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImplBase {
   private final TimestampOracle oracle;
   private final MemberSource members;
   private final StatusMapper statuses;
+  private final RequestHold hold;
   private volatile RequestRecorder recorder = RequestRecorder.NONE;
 
   /**
@@ -45,6 +51,8 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
           + nodeId);
     }
     this.statuses = new StatusMapper(members);
+    this.hold = new RequestHold(nodeId, System::nanoTime);
+    oracle.addListener(state -> hold.stateChanged());
   }
 
   /**
@@ -60,18 +68,28 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
     return members.current();
   }
 
-  /** Answers one GetTimestamp request. */
+  /** Answers one GetTimestamp request (at once, or once a hold ends). */
   @Override
   public void getTimestamp(GetTimestampRequest request, StreamObserver<GetTimestampResponse> responses) {
-    GetTimestampResponse response;
-    try {
-      response = serve(request);
-    } catch (StatusRuntimeException e) {
-      responses.onError(e);
-      return;
-    }
-    responses.onNext(response);
-    responses.onCompleted();
+    ServerCallStreamObserver<GetTimestampResponse> out = (ServerCallStreamObserver<GetTimestampResponse>) responses;
+    out.setOnCancelHandler(() -> { });
+    serve(request, new Answer() {
+      @Override
+      public void served(GetTimestampResponse response) {
+        out.onNext(response);
+        out.onCompleted();
+      }
+
+      @Override
+      public void refused(StatusRuntimeException status) {
+        out.onError(status);
+      }
+
+      @Override
+      public boolean abandoned() {
+        return out.isCancelled();
+      }
+    });
   }
 
   /** Opens one StreamTimestamps call; see {@link TimestampStream}. */
@@ -95,31 +113,73 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
     responses.onCompleted();
   }
 
-  /** Allocates for one request, or throws the mapped status. */
-  private GetTimestampResponse serve(GetTimestampRequest request) {
+  /** How many timestamp requests are held now (tests). */
+  int heldRequests() {
+    return hold.heldCount();
+  }
+
+  /** Answers one request: allocates, or holds it if this node should serve soon, or refuses with the mapped status. */
+  private void serve(GetTimestampRequest request, Answer answer) {
     RequestRecorder r = recorder;
     long started = r.start();
     long count = Integer.toUnsignedLong(request.getCount());
     if (count < WireKeys.MIN_COUNT || count > WireKeys.MAX_COUNT) {
       r.refused(RequestOutcome.INVALID_ARGUMENT, started);
-      throw statuses.invalidCount(count);
+      answer.refused(statuses.invalidCount(count));
+      return;
     }
+    Context context = Context.current();
+    Deadline deadline = context.getDeadline();
+    long waitNanos = RequestHold.waitNanos(Integer.toUnsignedLong(request.getMaxWaitMs()),
+        deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.NANOSECONDS));
+    if (attempt(request, (int) count, r, started, answer, waitNanos > 0)) {
+      return;
+    }
+    boolean held = hold.hold(lastTry -> {
+      if (answer.abandoned()) {
+        return true;
+      }
+      Context previous = context.attach();
+      try {
+        return attempt(request, (int) count, r, started, answer, !lastTry);
+      } finally {
+        context.detach(previous);
+      }
+    }, waitNanos);
+    if (!held) {
+      attempt(request, (int) count, r, started, answer, false);
+    }
+  }
+
+  /**
+   * Allocates for one request and answers it, or, when {@code mayHold} and the refusal is worth holding, answers
+   * nothing; returns whether it answered.
+   */
+  private boolean attempt(GetTimestampRequest request, int count, RequestRecorder r, long started, Answer answer,
+      boolean mayHold) {
     Grant grant;
     try {
-      grant = oracle.allocate((int) count);
+      grant = oracle.allocate(count);
     } catch (RefusedException e) {
+      ServingState state = oracle.state();
+      if (mayHold && e.reason().retryable() && hold.worthHolding(state)) {
+        return false;
+      }
       r.refused(RequestOutcome.of(e.reason()), started);
-      throw statuses.refused(e, oracle.state(), oracle.expectedToServeIn());
+      answer.refused(statuses.refused(e, state, oracle.expectedToServeIn()));
+      return true;
     } catch (RuntimeException e) {
       r.refused(RequestOutcome.INTERNAL, started);
-      throw statuses.unexpected(e);
+      answer.refused(statuses.unexpected(e));
+      return true;
     }
     r.served(grant.count(), started);
-    return GetTimestampResponse.newBuilder()
+    answer.served(GetTimestampResponse.newBuilder()
         .setFirst(grant.first())
         .setCount(grant.count())
         .setTerm(grant.term())
         .setRequestId(request.getRequestId())
-        .build();
+        .build());
+    return true;
   }
 }

@@ -53,6 +53,11 @@ final class TestNode implements AutoCloseable {
     return n;
   }
 
+  /** A node that knows no leader yet (an election under way); its own endpoint is unknown to its directory. */
+  static TestNode withoutLeader(String id) throws IOException {
+    return new TestNode(id, new LeadershipEvent.Unknown(0), Map.of(id, ""));
+  }
+
   String endpoint() {
     return server.endpoint();
   }
