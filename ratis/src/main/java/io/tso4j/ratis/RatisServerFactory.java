@@ -112,6 +112,9 @@ final class RatisServerFactory {
     RaftServerConfigKeys.Rpc.setTimeoutMax(props, millis(config.rpcTimeoutMax()));
     RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, APPENDER_RETRY_POLICY);
+    // Heartbeats on the connection the vote requests just used: with Ratis's separate heartbeat channel (its
+    // default) a new leader's first append is a heartbeat that waits for that channel to connect first.
+    GrpcConfigKeys.Server.setHeartbeatChannel(props, false);
     if (config.snapshotThreshold().isPresent()) {
       RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
       RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold().getAsLong());

@@ -17,9 +17,6 @@ import io.tso4j.proto.v1.GetTimestampRequest;
 import io.tso4j.proto.v1.GetTimestampResponse;
 import io.tso4j.proto.v1.TimestampOracleGrpc;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -113,7 +110,7 @@ final class TsoGrpcServiceHoldTest {
         node.breakable.stallWrites(true);
         await().atMost(WAIT).until(() -> node.oracle.state().status() == ServingState.Status.FROZEN);
 
-        Collector collector = new Collector();
+        ResponseCollector collector = new ResponseCollector();
         StreamObserver<GetTimestampRequest> requests = TimestampOracleGrpc.newStub(ch)
             .withDeadlineAfter(WAIT.toSeconds(), TimeUnit.SECONDS).streamTimestamps(collector);
         requests.onNext(request(900));
@@ -130,7 +127,7 @@ final class TsoGrpcServiceHoldTest {
 
         node.breakable.stallWrites(true);
         await().atMost(WAIT).until(() -> node.oracle.state().status() == ServingState.Status.FROZEN);
-        Collector control = new Collector();
+        ResponseCollector control = new ResponseCollector();
         TimestampOracleGrpc.newStub(ch).withDeadlineAfter(WAIT.toSeconds(), TimeUnit.SECONDS)
             .streamTimestamps(control).onNext(request(0));
         assertThat(control.done).as("control: without max_wait_ms a frozen leader refuses at once")
@@ -155,26 +152,5 @@ final class TsoGrpcServiceHoldTest {
 
   private static GetTimestampRequest request(int maxWaitMillis) {
     return GetTimestampRequest.newBuilder().setCount(1).setRequestId(7).setMaxWaitMs(maxWaitMillis).build();
-  }
-
-  /** Collects a response stream; {@code done} completes on OK and fails with the status otherwise. */
-  private static final class Collector implements StreamObserver<GetTimestampResponse> {
-    final List<GetTimestampResponse> responses = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(GetTimestampResponse value) {
-      responses.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(null);
-    }
   }
 }

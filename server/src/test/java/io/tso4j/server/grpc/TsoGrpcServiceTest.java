@@ -20,10 +20,7 @@ import io.tso4j.proto.v1.TimestampOracleGrpc;
 import io.tso4j.core.ServingState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,7 +79,7 @@ final class TsoGrpcServiceTest {
 
   @Test
   void streamAnswersEveryRequestInOrderAndCompletesOnHalfClose() throws Exception {
-    Collector collector = new Collector();
+    ResponseCollector collector = new ResponseCollector();
     StreamObserver<GetTimestampRequest> requests = TimestampOracleGrpc.newStub(channel)
         .withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS).streamTimestamps(collector);
     int n = 200;
@@ -105,7 +102,7 @@ final class TsoGrpcServiceTest {
 
   @Test
   void streamEndsWithInvalidArgumentAfterAnsweringEarlierRequests() throws Exception {
-    Collector collector = new Collector();
+    ResponseCollector collector = new ResponseCollector();
     StreamObserver<GetTimestampRequest> requests = TimestampOracleGrpc.newStub(channel)
         .withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS).streamTimestamps(collector);
     requests.onNext(request(1, 1));
@@ -126,7 +123,7 @@ final class TsoGrpcServiceTest {
 
   @Test
   void streamCancelledByTheClientLeavesTheServerServing() throws Exception {
-    Collector collector = new Collector();
+    ResponseCollector collector = new ResponseCollector();
     io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
     StreamObserver<GetTimestampRequest> requests = ctx.call(() -> TimestampOracleGrpc.newStub(channel)
         .streamTimestamps(collector));
@@ -160,7 +157,7 @@ final class TsoGrpcServiceTest {
                   LeaderHint.newBuilder().setId("n2").setEndpoint("127.0.0.1:7999").setTerm(3).build());
             });
 
-        Collector collector = new Collector();
+        ResponseCollector collector = new ResponseCollector();
         StreamObserver<GetTimestampRequest> requests = TimestampOracleGrpc.newStub(ch)
             .withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS).streamTimestamps(collector);
         requests.onNext(request(1, 1));
@@ -241,26 +238,5 @@ final class TsoGrpcServiceTest {
 
   private static GetTimestampRequest request(int count, long requestId) {
     return GetTimestampRequest.newBuilder().setCount(count).setRequestId(requestId).build();
-  }
-
-  /** Collects a response stream; {@code done} completes on OK and fails with the status otherwise. */
-  private static final class Collector implements StreamObserver<GetTimestampResponse> {
-    final List<GetTimestampResponse> responses = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(GetTimestampResponse value) {
-      responses.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(null);
-    }
   }
 }
