@@ -30,6 +30,7 @@ final class LeadershipTracker {
   private final RaftServer server;
   private final ScheduledExecutorService events;
   private final PeerReconnector reconnector;
+  private final FollowerAbsences absences;
   private volatile RaftServer.Division division;
   private volatile boolean closed;
   // Owned by the events thread.
@@ -40,14 +41,17 @@ final class LeadershipTracker {
 
   /**
    * A tracker for {@code server}'s division of this node, publishing on {@code events}; {@code reconnector} (null when
-   * a host application owns the server) resets peer connections while the group has no leader.
+   * a host application owns the server) resets peer connections while the group has no leader; every poll while
+   * this node leads feeds {@code absences}.
    */
-  LeadershipTracker(String id, RaftServer server, ScheduledExecutorService events, PeerReconnector reconnector) {
+  LeadershipTracker(String id, RaftServer server, ScheduledExecutorService events, PeerReconnector reconnector,
+      FollowerAbsences absences) {
     this.id = id;
     this.self = server.getId();
     this.server = server;
     this.events = events;
     this.reconnector = reconnector;
+    this.absences = absences;
   }
 
   /** Starts tracking {@code d}, pushing changes to {@code eventListener}. */
@@ -120,8 +124,14 @@ final class LeadershipTracker {
     try {
       publish(current());
       RaftServer.Division d = division;
-      if (reconnector != null && d != null && !closed) {
-        reconnector.onPoll(server, d, System.nanoTime());
+      if (d != null && !closed) {
+        long now = System.nanoTime();
+        if (d.getInfo().isLeader()) {
+          absences.onPoll(d.getInfo().getRoleInfoProto(), now);
+        }
+        if (reconnector != null) {
+          reconnector.onPoll(server, d, now);
+        }
       }
     } catch (RuntimeException e) {
       LOG.warn("[{}] leadership poll failed: {}", id, e.toString());
