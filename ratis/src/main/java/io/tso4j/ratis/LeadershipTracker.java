@@ -30,7 +30,6 @@ final class LeadershipTracker {
   private final RaftServer server;
   private final ScheduledExecutorService events;
   private final PeerReconnector reconnector;
-  private final FollowerAbsences absences;
   private volatile RaftServer.Division division;
   private volatile boolean closed;
   // Owned by the events thread.
@@ -41,17 +40,14 @@ final class LeadershipTracker {
 
   /**
    * A tracker for {@code server}'s division of this node, publishing on {@code events}; {@code reconnector} (null when
-   * a host application owns the server) resets peer connections while the group has no leader; every poll while
-   * this node leads feeds {@code absences}.
+   * a host application owns the server) resets peer connections while the group has no leader.
    */
-  LeadershipTracker(String id, RaftServer server, ScheduledExecutorService events, PeerReconnector reconnector,
-      FollowerAbsences absences) {
+  LeadershipTracker(String id, RaftServer server, ScheduledExecutorService events, PeerReconnector reconnector) {
     this.id = id;
     this.self = server.getId();
     this.server = server;
     this.events = events;
     this.reconnector = reconnector;
-    this.absences = absences;
   }
 
   /** Starts tracking {@code d}, pushing changes to {@code eventListener}. */
@@ -124,14 +120,8 @@ final class LeadershipTracker {
     try {
       publish(current());
       RaftServer.Division d = division;
-      if (d != null && !closed) {
-        long now = System.nanoTime();
-        if (d.getInfo().isLeader()) {
-          absences.onPoll(d.getInfo().getRoleInfoProto(), now);
-        }
-        if (reconnector != null) {
-          reconnector.onPoll(server, d, now);
-        }
+      if (reconnector != null && d != null && !closed) {
+        reconnector.onPoll(server, d, System.nanoTime());
       }
     } catch (RuntimeException e) {
       LOG.warn("[{}] leadership poll failed: {}", id, e.toString());

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -22,9 +21,8 @@ import org.slf4j.LoggerFactory;
  * Hands Raft leadership of one group from the local server to a healthy follower (graceful shutdown), through the
  * server's admin API ({@link TransferLeadershipRequest} on the local {@link RaftServer}, no network hop).
  *
- * <p>Followers are tried in order of how recently they answered the leader, those that were absent in the last
- * {@link FollowerAbsences#SETTLE} (a restart) last; a follower that does not take over within its share of the
- * timeout is skipped. Ratis waits until the target's log is caught up, then tells it to start an
+ * <p>Followers are tried in order of how recently they answered the leader; a follower that does not take over within
+ * its share of the timeout is skipped. Ratis waits until the target's log is caught up, then tells it to start an
  * election at once, <b>without pre-vote</b>: the caller must have stopped serving before calling this (see
  * docs/correctness.md H1). Stateless.
  */
@@ -36,11 +34,9 @@ final class LeadershipTransfer {
 
   /**
    * Transfers leadership of {@code groupId} away from the local server within {@code timeout}; returns the id of the
-   * new leader, or empty if the local server does not lead or no follower took over in time. Followers
-   * {@code absences} names as recently absent are tried last.
+   * new leader, or empty if the local server does not lead or no follower took over in time.
    */
-  static Optional<String> transfer(RaftServer server, RaftGroupId groupId, Duration timeout,
-      FollowerAbsences absences) {
+  static Optional<String> transfer(RaftServer server, RaftGroupId groupId, Duration timeout) {
     String id = server.getId().toString();
     RaftServer.Division d;
     try {
@@ -52,9 +48,7 @@ final class LeadershipTransfer {
     if (!d.getInfo().isLeader()) {
       return Optional.empty();
     }
-    long startNanos = System.nanoTime();
-    List<RaftPeerId> targets = targets(d.getInfo().getRoleInfoProto(),
-        f -> absences.recentlyAbsent(f, startNanos));
+    List<RaftPeerId> targets = followersByRecency(d.getInfo().getRoleInfoProto());
     if (targets.isEmpty()) {
       return Optional.empty();
     }
@@ -87,18 +81,12 @@ final class LeadershipTransfer {
     return Optional.empty();
   }
 
-  /**
-   * The followers of a leader's {@code role} in the order to try them: those {@code recentlyAbsent} last, each group
-   * by how recently it answered.
-   */
-  static List<RaftPeerId> targets(RoleInfoProto role, Predicate<String> recentlyAbsent) {
+  private static List<RaftPeerId> followersByRecency(RoleInfoProto role) {
     if (!role.hasLeaderInfo()) {
       return List.of();
     }
     List<ServerRpcProto> followers = new ArrayList<>(role.getLeaderInfo().getFollowerInfoList());
-    followers.sort(Comparator.<ServerRpcProto>comparingInt(
-            f -> recentlyAbsent.test(f.getId().getId().toStringUtf8()) ? 1 : 0)
-        .thenComparingLong(ServerRpcProto::getLastRpcElapsedTimeMs));
+    followers.sort(Comparator.comparingLong(ServerRpcProto::getLastRpcElapsedTimeMs));
     List<RaftPeerId> out = new ArrayList<>();
     for (ServerRpcProto f : followers) {
       out.add(RaftPeerId.valueOf(f.getId().getId()));

@@ -55,16 +55,13 @@ public final class MembershipAdmin {
 
   private final String id;
   private final RaftServer server;
-  private final FollowerAbsences absences;
   private final RaftGroupId groupId;
   private final Map<String, String> fallbackEndpoints;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private volatile ClusterConfiguration lastCommitted;
 
-  MembershipAdmin(RaftServer server, RaftGroupId groupId, Map<String, String> fallbackEndpoints,
-      FollowerAbsences absences) {
-    this.absences = absences;
+  MembershipAdmin(RaftServer server, RaftGroupId groupId, Map<String, String> fallbackEndpoints) {
     this.server = server;
     this.id = server.getId().toString();
     this.groupId = groupId;
@@ -302,7 +299,7 @@ public final class MembershipAdmin {
   }
 
   private String handOff(RaftServer.Division d, long deadline) throws MembershipException {
-    Optional<String> to = LeadershipTransfer.transfer(server, groupId, remaining(deadline), absences);
+    Optional<String> to = LeadershipTransfer.transfer(server, groupId, remaining(deadline));
     if (to.isEmpty() || to.get().equals(id)) {
       throw new MembershipException(Reason.TIMEOUT, id + " could not hand leadership to another voter in time",
           null);

@@ -77,7 +77,6 @@ public final class RatisDriver implements ConsensusDriver {
   private final Set<CompletableFuture<HighWaterReply>> pending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService events;
   private final LeadershipTracker leadership;
-  private final FollowerAbsences absences;
   private final Map<String, String> clientEndpoints;
   private final long initialFloor;
   private volatile LeaderLossDetector leaderLoss;
@@ -125,8 +124,7 @@ public final class RatisDriver implements ConsensusDriver {
     // Only a server this driver owns gets its peer connections reset; a host's server is the host's business.
     PeerReconnector reconnector = ownsServer
         ? new PeerReconnector(id, peerId, config.rpcTimeoutMax(), config.rpcTimeoutMax()) : null;
-    this.absences = new FollowerAbsences(config.rpcTimeoutMax());
-    this.leadership = new LeadershipTracker(id, server, events, reconnector, absences);
+    this.leadership = new LeadershipTracker(id, server, events, reconnector);
   }
 
   /**
@@ -244,7 +242,7 @@ public final class RatisDriver implements ConsensusDriver {
     }
     division = d;
     register = reg;
-    membership = new MembershipAdmin(server, groupId, clientEndpoints, absences);
+    membership = new MembershipAdmin(server, groupId, clientEndpoints);
     leadership.start(d, eventListener);
     if (ownsServer) {
       leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls()).start();
@@ -499,7 +497,7 @@ public final class RatisDriver implements ConsensusDriver {
     if (closed || division == null) {
       return Optional.empty();
     }
-    return LeadershipTransfer.transfer(server, groupId, timeout, absences);
+    return LeadershipTransfer.transfer(server, groupId, timeout);
   }
 
   /** How many elections this node's leader-loss detector started (0 for a host-owned server). */
