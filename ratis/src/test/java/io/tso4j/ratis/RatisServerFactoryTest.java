@@ -39,6 +39,20 @@ final class RatisServerFactoryTest {
         .invoke(null, "1ms,ten", "x")).hasCauseInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * A leader that stepped down for lost heartbeats runs for election again after one election timeout, not after
+   * Ratis's 10 s default: in rolling restarts it was often the only node that could win (the newest log), and the
+   * group had no leader for 7–17 s (docs/reliability.md).
+   */
+  @Test
+  void aLeaderThatLostItsMajorityMayRunAgainAfterOneElectionTimeout() {
+    RaftProperties props = props();
+    TimeDuration wait = RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(props);
+    assertThat(wait).isEqualTo(RaftServerConfigKeys.Rpc.timeoutMax(props));
+    assertThat(wait.compareTo(RaftServerConfigKeys.LeaderElection.LEADER_STEP_DOWN_WAIT_TIME_DEFAULT))
+        .as("control: Ratis's default is 10 s").isNegative();
+  }
+
   @Test
   void preVoteStaysOn() {
     assertThat(RaftServerConfigKeys.LeaderElection.preVote(props())).isTrue();
