@@ -179,7 +179,7 @@ final class UnaryCall<ReqT, RespT, T> {
       }
       budget = Math.min(deadlineNanos - env.ticker().nanoTime(), env.settings().attemptTimeout().toNanos());
     }
-    new GrpcTransport(env.channels(), env.settings().serverWaitMillis()).getMembers(endpoint, Math.max(1, budget), (r, t) -> {
+    new GrpcTransport(env.channels(), 0).getMembers(endpoint, Math.max(1, budget), (r, t) -> {
       TsoException error;
       synchronized (this) {
         EndpointRound.Step next;

@@ -128,13 +128,14 @@ public final class TsoGrpcService extends TimestampOracleGrpc.TimestampOracleImp
       answer.refused(statuses.invalidCount(count));
       return;
     }
+    // The served path reads no context and no deadline: the wait is worked out only for a refusal worth holding.
+    if (attempt(request, (int) count, r, started, answer, request.getMaxWaitMs() != 0)) {
+      return;
+    }
     Context context = Context.current();
     Deadline deadline = context.getDeadline();
     long waitNanos = RequestHold.waitNanos(Integer.toUnsignedLong(request.getMaxWaitMs()),
         deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.NANOSECONDS));
-    if (attempt(request, (int) count, r, started, answer, waitNanos > 0)) {
-      return;
-    }
     boolean held = hold.hold(lastTry -> {
       if (answer.abandoned()) {
         return true;
