@@ -39,6 +39,8 @@ final class StreamDispatcher implements TimestampStream.Listener, StreamConnecto
   private final Ticker ticker;
   private final MetricsHub metrics;
   private final Runnable onFirstServed;
+  /** The stream whose first answer last triggered {@link #onFirstServed} (guarded by this). */
+  private TimestampStream learnedOn;
   private final long callTimeoutNanos;
   private final long attemptTimeoutNanos;
   private final Delivery delivery;
@@ -215,8 +217,12 @@ final class StreamDispatcher implements TimestampStream.Listener, StreamConnecto
       } else {
         pipeline.answered(b.sentNanos, start);
         connector.served(s);
-        if (!served) {
+        // Learn the membership once a node first serves, and again whenever a new stream is served by an endpoint
+        // the client does not know as a member (a seed in front of a replaced cluster): a node that holds requests
+        // may serve it without any refusal, so no re-bootstrap would have refreshed the members.
+        if (!served || (s != learnedOn && !env.failover().view().known().contains(s.endpoint()))) {
           served = true;
+          learnedOn = s;
           runLater(onFirstServed);
         }
         delivering = true;
