@@ -22,10 +22,21 @@ import java.util.stream.Collectors;
  * @param unfinished calls still outstanding when the run gave up waiting
  * @param orderChecked calls checked for real-time and per-caller order (every successful call of the whole run)
  * @param overlapChecked calls among which no two ranges may overlap was checked (bounded; see {@link OrderChecker})
+ * @param firstTerm the newest Raft term that had served a call when the measured time began (-1: no terms, or none
+ *     yet), likewise {@code lastTerm} when it ended: {@link #termChanges()} elections happened in between
  */
 public record BenchResult(String target, int concurrency, int count, double seconds, long calls, long rpcs,
     double callersPerRpc, double p50, double p90, double p99, double p999, double max, Map<String, Long> errors,
-    long orderViolations, String firstViolation, int unfinished, long orderChecked, long overlapChecked) {
+    long orderViolations, String firstViolation, int unfinished, long orderChecked, long overlapChecked,
+    long firstTerm, long lastTerm) {
+
+  /**
+   * How many terms the serving leader moved on during the measured time (each a failover, or an election that served
+   * nothing); -1 when the target has no terms.
+   */
+  public long termChanges() {
+    return firstTerm < 0 || lastTerm < 0 ? -1 : lastTerm - firstTerm;
+  }
 
   /** Calls per second. */
   public double callsPerSecond() {
@@ -50,8 +61,9 @@ public record BenchResult(String target, int concurrency, int count, double seco
   /** One line that says how much of the run the order check covered. */
   public String checkedLine() {
     return String.format(Locale.ROOT, "order %s C=%d: real-time and per-caller order checked for all %,d calls; "
-        + "no-overlap checked for %,d of them; %d violation(s)", target, concurrency, orderChecked, overlapChecked,
-        orderViolations);
+        + "no-overlap checked for %,d of them; %d violation(s)%s", target, concurrency, orderChecked, overlapChecked,
+        orderViolations, termChanges() < 0 ? "" : "; served in term " + (termChanges() == 0 ? lastTerm
+        : firstTerm + ".." + lastTerm) + " (" + termChanges() + " term change(s) in the measured time)");
   }
 
   /** The column headers of {@link #row()}. */
@@ -75,9 +87,11 @@ public record BenchResult(String target, int concurrency, int count, double seco
     return String.format(Locale.ROOT, "{\"target\":\"%s\",\"concurrency\":%d,\"count\":%d,\"seconds\":%.3f,"
         + "\"calls\":%d,\"calls_per_s\":%.1f,\"timestamps_per_s\":%.1f,\"rpcs_per_s\":%.1f,\"mean_batch\":%.2f,"
         + "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"errors\":%s,"
-        + "\"order_violations\":%d,\"order_checked\":%d,\"overlap_checked\":%d,\"unfinished\":%d%s}",
+        + "\"order_violations\":%d,\"order_checked\":%d,\"overlap_checked\":%d,\"unfinished\":%d,"
+        + "\"term_changes\":%d%s}",
         target, concurrency, count, seconds, calls, callsPerSecond(), timestampsPerSecond(), rpcsPerSecond(),
         callersPerRpc, p50, p90, p99, p999, max, errs, orderViolations, orderChecked, overlapChecked, unfinished,
+        termChanges(),
         firstViolation == null ? "" : ",\"first_violation\":\"" + firstViolation.replace("\"", "'") + "\"");
   }
 }

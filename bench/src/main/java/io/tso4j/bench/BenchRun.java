@@ -91,10 +91,12 @@ public final class BenchRun {
     long rpcs = after.rpcs() - before.rpcs();
     long merged = after.callersInRpcs() - before.callersInRpcs();
     double seconds = (end - start) / 1e9;
+    // The term serving when the measured time began; without a call before it, the first term that served one.
+    long firstTerm = before.newestTerm() != BenchTarget.Stats.NO_TERM ? before.newestTerm() : after.firstTerm();
     return new BenchResult(label, config.concurrency(), config.count(), seconds, done, rpcs,
         rpcs == 0 ? 0 : (double) merged / rpcs, micros(h, 50), micros(h, 90), micros(h, 99), micros(h, 99.9),
         h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0, errs, violations, checker.firstViolation(),
-        unfinished, checker.accepted(), checker.overlapChecked());
+        unfinished, checker.accepted(), checker.overlapChecked(), firstTerm, after.newestTerm());
   }
 
   private static double micros(Histogram h, double percentile) {

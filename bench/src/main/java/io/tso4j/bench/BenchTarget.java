@@ -11,8 +11,18 @@ public interface BenchTarget extends AutoCloseable {
     void done(long first, Throwable error);
   }
 
-  /** Request counters of the target, for RPCs/s and batch sizes. */
-  record Stats(long rpcs, long callersInRpcs) {
+  /**
+   * Request counters of the target, for RPCs/s and batch sizes, and the first and the newest Raft term that served a
+   * call so far ({@link #NO_TERM} for a target without terms, or before the first call).
+   */
+  record Stats(long rpcs, long callersInRpcs, long firstTerm, long newestTerm) {
+    /** The terms of a target without terms. */
+    public static final long NO_TERM = -1;
+
+    /** Counters of a target without terms. */
+    public Stats(long rpcs, long callersInRpcs) {
+      this(rpcs, callersInRpcs, NO_TERM, NO_TERM);
+    }
   }
 
   /** A short name for reports, e.g. {@code tso4j} or {@code ratis-counter}. */

@@ -6,6 +6,7 @@ import io.tso4j.client.TsoClient;
 import io.tso4j.client.TsoClientMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -16,6 +17,8 @@ public final class TsoTarget implements BenchTarget {
   private final TsoClient client;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final DistributionSummary batchCallers;
+  private final AtomicLong firstTerm = new AtomicLong(Stats.NO_TERM);
+  private final AtomicLong newestTerm = new AtomicLong(Stats.NO_TERM);
 
   /** A client of {@code endpoints} with the given call deadline and pipelining depth (plaintext). */
   public TsoTarget(List<String> endpoints, Duration callTimeout, int maxInFlight) {
@@ -42,13 +45,19 @@ public final class TsoTarget implements BenchTarget {
 
   @Override
   public void call(int count, Completion completion) {
-    client.getTimestampsAsync(count).whenComplete((range, error) ->
-        completion.done(range == null ? -1 : range.first().toLong(), error));
+    client.getTimestampsAsync(count).whenComplete((range, error) -> {
+      if (range != null && range.term() > newestTerm.get()) { // a plain read on the hot path; a write per new term
+        firstTerm.compareAndSet(Stats.NO_TERM, range.term());
+        newestTerm.accumulateAndGet(range.term(), Math::max);
+      }
+      completion.done(range == null ? -1 : range.first().toLong(), error);
+    });
   }
 
   @Override
   public Stats stats() {
-    return new Stats(batchCallers.count(), (long) batchCallers.totalAmount());
+    return new Stats(batchCallers.count(), (long) batchCallers.totalAmount(), firstTerm.get(),
+        newestTerm.get());
   }
 
   /** How many responses the client's own order guard rejected. */

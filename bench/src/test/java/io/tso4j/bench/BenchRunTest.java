@@ -39,10 +39,38 @@ final class BenchRunTest {
     assertThat(r.unfinished()).isZero();
   }
 
+  @Test
+  void aTargetWithoutTermsReportsNoTermChanges() throws Exception {
+    BenchResult r = new BenchRun(new FakeTarget(false, false), SHORT, "fake").run();
+
+    assertThat(r.termChanges()).isEqualTo(-1);
+    assertThat(r.checkedLine()).doesNotContain("term");
+    assertThat(r.toJson()).contains("\"term_changes\":-1");
+  }
+
+  @Test
+  void termChangesAreCountedFromTheTermServingWhenTheMeasuredTimeBegan() throws Exception {
+    FakeTarget target = new FakeTarget(false, false) {
+      @Override
+      public Stats stats() { // term 4 served the warm-up; each later look at the counters sees one election more
+        long n = looks.getAndIncrement();
+        return new Stats(calls.get(), calls.get(), 4, 4 + 3 * n);
+      }
+    };
+    BenchResult r = new BenchRun(target, SHORT, "electing").run();
+
+    assertThat(r.firstTerm()).isEqualTo(4);
+    assertThat(r.lastTerm()).isEqualTo(7);
+    assertThat(r.termChanges()).isEqualTo(3);
+    assertThat(r.checkedLine()).endsWith("; served in term 4..7 (3 term change(s) in the measured time)");
+    assertThat(r.toJson()).contains("\"term_changes\":3");
+  }
+
   /** Completes every call asynchronously with the next range (or a doctored one, or an error). */
-  private static final class FakeTarget implements BenchTarget {
+  private static class FakeTarget implements BenchTarget {
+    final AtomicLong looks = new AtomicLong();
+    final AtomicLong calls = new AtomicLong();
     private final AtomicLong next = new AtomicLong(1);
-    private final AtomicLong calls = new AtomicLong();
     private final boolean overlap;
     private final boolean fail;
 

@@ -77,6 +77,7 @@ final class LeaderKillBenchIT {
       assertThat(r.max()).as("slowest call, successful or not (us)")
           .isLessThanOrEqualTo(CALL_TIMEOUT.plusMillis(500).toNanos() / 1000.0);
       assertThat(r.calls()).isPositive();
+      assertThat(r.termChanges()).as("the kill shows in the terms that served the run").isPositive();
       String after = cluster.awaitServingLeader(20_000).orElseThrow().id();
       assertThat(after).isNotEqualTo(leader);
     }

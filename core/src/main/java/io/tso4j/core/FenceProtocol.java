@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fence protocol: every decision of the leader watch, as a pure synchronous state machine. {@link #on(FenceInput,
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>"now" is always the {@link Now} passed in: the monotonic clock for deadlines and the oracle time ({@link
  * OracleTime}) for physical values. Single-threaded: owned by the leader watch's thread; only {@link
- * #freezeEpisodes()} may be read from other threads.
+ * #freezeEpisodes()} and {@link #termChanges()} may be read from other threads.
  */
 final class FenceProtocol {
   /** How long a Leader event waits for following events before the fence starts (flap coalescing). */
@@ -117,6 +118,10 @@ final class FenceProtocol {
   private Phase phase = Phase.IDLE;
   private boolean started;
   private long newestTerm;
+  /** When this node first saw {@link #newestTerm} (an event of that term), for the election phase of a failover. */
+  private long newestTermSeenNanos;
+  /** Times the newest term went up after the first one this node saw (readable from any thread). */
+  private final AtomicLong termChanges = new AtomicLong();
   private LeadershipEvent lastSeen = new LeadershipEvent.Unknown(0);
   private ServingState published = ServingState.initial();
   private long nextPollNanos;
@@ -130,6 +135,8 @@ final class FenceProtocol {
   /** The term being fenced or served. */
   private long term = -1;
   private long fenceStartNanos;
+  /** From first seeing the fenced term to the fence's start (the election as this node saw it, plus the settle). */
+  private long electionNanos;
   private int failures;
   private long retryAtNanos;
   private long loadSentNanos;
@@ -244,6 +251,14 @@ final class FenceProtocol {
   /** Whether the serving term's lease lapsed (FROZEN). */
   boolean frozen() {
     return phase == Phase.SERVING && frozen;
+  }
+
+  /**
+   * How many times this node learned of a term newer than any it had seen, after the first one (each election it
+   * took part in or heard of; a restart counts from the term it finds). Readable from any thread.
+   */
+  long termChanges() {
+    return termChanges.get();
   }
 
   /** Freeze episodes so far (readable from any thread). */
@@ -397,7 +412,13 @@ final class FenceProtocol {
       log(Level.DEBUG, "ignored stale " + e + " (newest term seen " + newestTerm + ")");
       return true;
     }
-    newestTerm = Math.max(newestTerm, e.term());
+    if (e.term() > newestTerm) {
+      if (newestTerm > 0) {
+        termChanges.incrementAndGet();
+      }
+      newestTerm = e.term();
+      newestTermSeenNanos = now.monoNanos();
+    }
     return false;
   }
 
@@ -507,6 +528,7 @@ final class FenceProtocol {
   private void startFence(long t) {
     term = t;
     fenceStartNanos = now.monoNanos();
+    electionNanos = t == newestTerm ? fenceStartNanos - newestTermSeenNanos : 0;
     failures = 0;
     publish(new ServingState(Status.FENCING, t, Optional.of(id)));
     sendLoad();
@@ -650,7 +672,7 @@ final class FenceProtocol {
     holdOff.reset();
     nextKeepAliveNanos = servingAt + keepAliveNanos;
     publish(new ServingState(Status.SERVING, term, Optional.of(id)));
-    FenceTimings timings = new FenceTimings(term, nanos(loadDoneNanos - loadSentNanos),
+    FenceTimings timings = new FenceTimings(term, nanos(electionNanos), nanos(loadDoneNanos - loadSentNanos),
         nanos(persistDoneNanos - loadDoneNanos), nanos(renewSentNanos - persistDoneNanos), waitReason,
         nanos(waitedLeaseNanos), nanos(renewDoneNanos - renewSentNanos), nanos(servingAt - fenceStartNanos),
         failures + 1, floor, highWater);

@@ -8,6 +8,8 @@ import java.time.Duration;
  * TRANSIENT errors count in {@code total} and {@code attempts}).
  *
  * @param term the term fenced
+ * @param election from this node first seeing the term (an event of that term: as a candidate, usually) to the start of
+ *     the fence: the election and the leader's first entry as this node saw them, plus the 10 ms settle
  * @param load the linearized load of the register
  * @param persist the first write of the term (the new mark)
  * @param leaseWait how long the fence waited after that write for earlier leases to run out
@@ -20,8 +22,9 @@ import java.time.Duration;
  * @param floor the first physical millisecond served in the term
  * @param highWater the persisted mark when serving began
  */
-public record FenceTimings(long term, Duration load, Duration persist, Duration leaseWait, WaitReason waitReason,
-    Duration waitedLease, Duration renew, Duration total, int attempts, long floor, long highWater) {
+public record FenceTimings(long term, Duration election, Duration load, Duration persist, Duration leaseWait,
+    WaitReason waitReason, Duration waitedLease, Duration renew, Duration total, int attempts, long floor,
+    long highWater) {
 
   /** Why the lease wait was as long as it was. */
   public enum WaitReason {
@@ -38,7 +41,10 @@ public record FenceTimings(long term, Duration load, Duration persist, Duration 
     SINCE_LAST_GRANT
   }
 
-  /** The phases in one line, as the INFO log line shows them (the total is logged before it). */
+  /**
+   * The phases in one line, as the INFO log line shows them (the fence's total, FENCING to SERVING, is logged before
+   * it; the election precedes the fence and is not part of that total).
+   */
   public String summary() {
     String why = switch (waitReason) {
       case OWN_LEASE -> "own lease " + waitedLease.toMillis() + " ms + drift";
@@ -46,7 +52,7 @@ public record FenceTimings(long term, Duration load, Duration persist, Duration 
       case SKIPPED_AFTER_RELEASE -> "skipped after a lease release";
       case SINCE_LAST_GRANT -> "largest lease " + waitedLease.toMillis() + " ms + drift from the last grant's apply";
     };
-    return "load " + load.toMillis() + " ms, persist " + persist.toMillis() + " ms, lease wait " + leaseWait.toMillis()
+    return "election " + election.toMillis() + " ms, load " + load.toMillis() + " ms, persist " + persist.toMillis() + " ms, lease wait " + leaseWait.toMillis()
         + " ms (" + why + "), renew " + renew.toMillis() + " ms, " + attempts + (attempts == 1 ? " attempt" : " attempts");
   }
 }

@@ -33,12 +33,14 @@ import java.util.Optional;
  * @param clockSuspect whether such an episode runs now
  * @param peerClockDisagreements how many times a single peer (not a majority) began to disagree with this node's
  *     clock rate: the peer's clock is the likely culprit; nothing changes here
+ * @param termChanges how many times this node learned of a term newer than any it had seen, after the first one it
+ *     saw (every election it took part in or heard of since it started; a quiet cluster adds none)
  */
 public record OracleStats(long freezeEpisodes, long leaseRefusals, long clockForwardJumps, long clockBackwardJumps,
     long clockBehindEpisodes, long clockLeadMillis, long oracleTimeOffsetMillis, Map<FenceOutcome, Long> fenceOutcomes,
     long windowExtensions, Duration windowExtensionLatencyTotal, Duration windowExtensionLatencyMax,
     Optional<FenceTimings> lastFence, Map<RefusedException.Reason, Long> refusals, long clockSuspectEpisodes,
-    boolean clockSuspect, long peerClockDisagreements) {
+    boolean clockSuspect, long peerClockDisagreements, long termChanges) {
 
   /** Copies the maps. */
   public OracleStats {

@@ -107,7 +107,7 @@ public final class TimestampOracle implements AutoCloseable {
     return released;
   }
 
-  /** Counters of freezes, refusals, clock trouble, fences and window extensions (cheap to read). */
+  /** Counters of freezes, refusals, clock trouble, fences, window extensions and terms (cheap to read). */
   public OracleStats stats() {
     ClockWatch c = watch.clockWatch();
     Map<RefusedException.Reason, Long> refusals = new EnumMap<>(RefusedException.Reason.class);
@@ -118,7 +118,7 @@ public final class TimestampOracle implements AutoCloseable {
         c.forwardJumps(), c.backwardJumps(), c.behindEpisodes(), c.leadMillis(), c.oracleOffsetMillis(),
         counters.fenceOutcomes(), counters.windowExtensions(), counters.windowExtensionLatencyTotal(),
         counters.windowExtensionLatencyMax(), counters.lastFence(), refusals, clockRate.episodes(),
-        clockRate.suspect(), clockRate.peerDisagreements());
+        clockRate.suspect(), clockRate.peerDisagreements(), watch.protocol().termChanges());
   }
 
   /**

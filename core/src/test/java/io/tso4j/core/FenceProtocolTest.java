@@ -843,6 +843,8 @@ final class FenceProtocolTest {
 
   @Test
   void aCompletedFenceReportsEachPhase() {
+    s.event(new LeadershipEvent.Unknown(2)); // a candidate in term 2
+    s.advance(40);
     FenceAction.Load load = s.leaderAndSettle(2);
     s.advanceQuietly(3).on(new FenceInput.Loaded(load.call(), mark(0)));
     s.advanceQuietly(4).on(new FenceInput.Persisted(s.persist().call(), s.physical() + WINDOW));
@@ -852,6 +854,8 @@ final class FenceProtocolTest {
     s.on(new FenceInput.Confirmed(2, new LeadershipEvent.Leader(2)));
     FenceTimings t = s.one(FenceAction.FenceEnded.class).timings().orElseThrow();
     assertThat(t.term()).isEqualTo(2);
+    assertThat(t.election()).as("term 2 first seen to the fence's start: 40 ms, then the settle")
+        .isEqualTo(Duration.ofMillis(40 + FenceProtocol.SETTLE_MILLIS));
     assertThat(t.load()).isEqualTo(Duration.ofMillis(3));
     assertThat(t.persist()).isEqualTo(Duration.ofMillis(4));
     assertThat(t.leaseWait()).as("one lease + drift after the load, minus load and persist")
@@ -862,7 +866,27 @@ final class FenceProtocolTest {
     assertThat(t.total()).isEqualTo(LEASE.plus(CONFIG.driftMargin()).plusMillis(2));
     assertThat(t.attempts()).isEqualTo(1);
     assertThat(s.logs(Level.INFO)).anyMatch(l -> l.startsWith("[n1] fenced term 2: floor ") && l.contains(
-        "load 3 ms, persist 4 ms, lease wait 58 ms (own lease 60 ms + drift), renew 2 ms, 1 attempt"));
+        "election 50 ms, load 3 ms, persist 4 ms, lease wait 58 ms (own lease 60 ms + drift), renew 2 ms, 1 attempt"));
+  }
+
+  @Test
+  void termChangesCountEveryNewerTermAfterTheFirstButNotStaleOrRepeatedEvents() {
+    s.event(new LeadershipEvent.Follower(3, Optional.of("n2"))); // the term found at start: not a change
+    assertThat(s.protocol.termChanges()).isZero();
+    s.event(new LeadershipEvent.Unknown(4));
+    s.event(new LeadershipEvent.Follower(4, Optional.of("n3")));
+    s.event(new LeadershipEvent.Follower(2, Optional.of("n1"))); // stale
+    assertThat(s.protocol.termChanges()).isEqualTo(1);
+    s.event(new LeadershipEvent.Follower(7, Optional.of("n2"))); // terms 5 and 6 were not seen here: one change
+    assertThat(s.protocol.termChanges()).isEqualTo(2);
+  }
+
+  @Test
+  void aLeaderEventOfATermNotSeenBeforeHasAnElectionOfTheSettleOnly() {
+    s.fence(2, mark(0));
+    assertThat(s.all(FenceAction.FenceEnded.class)).singleElement()
+        .satisfies(e -> assertThat(e.timings().orElseThrow().election())
+            .isEqualTo(Duration.ofMillis(FenceProtocol.SETTLE_MILLIS)));
   }
 
   // ------------------------------------------------------------------------------------------------ C6

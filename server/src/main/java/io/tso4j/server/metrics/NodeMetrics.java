@@ -35,9 +35,9 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>state: {@code tso4j_serving_state{state}} (1 for the current state, 0 for the others), {@code tso4j_term},
- *       {@code tso4j_leader_known}, {@code tso4j_healthy};</li>
- *   <li>fences: {@code tso4j_fence_duration_seconds} and {@code tso4j_fence_phase_duration_seconds{phase}}
- *       (histograms), {@code tso4j_fences_total{outcome}};</li>
+ *       {@code tso4j_term_changes_total}, {@code tso4j_leader_known}, {@code tso4j_healthy};</li>
+ *   <li>fences: {@code tso4j_election_duration_seconds}, {@code tso4j_fence_duration_seconds} and {@code
+ *       tso4j_fence_phase_duration_seconds{phase}} (histograms), {@code tso4j_fences_total{outcome}};</li>
  *   <li>freezes and refusals: {@code tso4j_freeze_episodes_total}, {@code tso4j_lease_refusals_total} (the same count
  *       the freeze summary lines add up), {@code tso4j_refused_calls_total{reason}};</li>
  *   <li>window and clock: {@code tso4j_window_extensions_total}, {@code tso4j_window_extension_latency_seconds}
@@ -121,6 +121,8 @@ public final class NodeMetrics implements MeterBinder, AutoCloseable {
     }
     add(Gauge.builder("tso4j.term", oracle, o -> o.state().term()).tags(tags)
         .description("the term of the serving state (the serving term while SERVING)").register(r));
+    add(FunctionCounter.builder("tso4j.term.changes", oracle, o -> o.stats().termChanges()).tags(tags)
+        .description("times this node learned of a newer term after the first it saw (elections)").register(r));
     add(Gauge.builder("tso4j.leader.known", oracle, o -> o.state().leaderId().isPresent() ? 1 : 0).tags(tags)
         .description("1 while the node knows a leader (itself included)").register(r));
     add(Gauge.builder("tso4j.healthy", oracle, o -> NodeHealth.of(nodeId, o.state()).healthy() ? 1 : 0).tags(tags)
@@ -134,7 +136,11 @@ public final class NodeMetrics implements MeterBinder, AutoCloseable {
     Timer persist = phase(r, tags, "persist");
     Timer leaseWait = phase(r, tags, "lease_wait");
     Timer renew = phase(r, tags, "renew");
+    Timer election = add(Timer.builder("tso4j.election.duration").tags(tags)
+        .description("before each completed fence: from this node first seeing the term to the fence's start")
+        .serviceLevelObjectives(FENCE_BUCKETS).register(r));
     fenceListener = t -> {
+      election.record(t.election());
       total.record(t.total());
       load.record(t.load());
       persist.record(t.persist());

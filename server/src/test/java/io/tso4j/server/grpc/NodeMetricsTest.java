@@ -90,6 +90,10 @@ final class NodeMetricsTest {
         .as("the window reaches ahead of the clock").isPositive();
     assertThat(registry.get("tso4j.fences").tag("outcome", "served").functionCounter().count()).isEqualTo(1);
     assertThat(registry.get("tso4j.fence.duration").timer().count()).as("the fence before binding").isEqualTo(1);
+    assertThat(registry.get("tso4j.election.duration").timer().count()).as("recorded with that fence").isEqualTo(1);
+    assertThat(registry.get("tso4j.election.duration").timer().totalTime(TimeUnit.NANOSECONDS))
+        .isEqualTo((double) node.oracle.stats().lastFence().orElseThrow().election().toNanos());
+    assertThat(registry.get("tso4j.term.changes").functionCounter().count()).as("term 1 was the first seen").isZero();
 
     // Stopped: every call is refused NOT_SERVING; the service's and the oracle's counts agree.
     node.oracle.stopServing();
@@ -164,6 +168,8 @@ final class NodeMetricsTest {
       assertThat(registry.get("tso4j.fence.phase.duration").tag("phase", phase).timer().count()).isEqualTo(1);
     }
     assertThat(registry.get("tso4j.term").gauge().value()).isEqualTo(2);
+    assertThat(registry.get("tso4j.term.changes").functionCounter().count()).as("term 1, then 2").isEqualTo(1);
+    assertThat(registry.get("tso4j.election.duration").timer().count()).isEqualTo(1);
     assertThatThrownBy(() -> metrics.bindTo(new SimpleMeterRegistry())).isInstanceOf(IllegalStateException.class);
   }
 
