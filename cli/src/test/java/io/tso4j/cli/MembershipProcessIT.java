@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +60,11 @@ final class MembershipProcessIT {
 
   @Test
   void addRemoveKillReplaceKeepsServingInOrder() throws Exception {
+    // Ten distinct ports: a port found free and closed again may be found free a second time (seen: n2's Raft port
+    // was n1's client port, and n2 never came up).
+    Set<Integer> taken = new HashSet<>();
     for (String id : List.of("n1", "n2", "n3", "n4", "n5")) {
-      ports.put(id, new int[] {LocalCluster.freePort(), LocalCluster.freePort()});
+      ports.put(id, new int[] {distinctFreePort(taken), distinctFreePort(taken)});
     }
     String peers = String.join(",", List.of(peer("n1"), peer("n2"), peer("n3")));
     for (String id : List.of("n1", "n2", "n3")) {
@@ -147,6 +151,15 @@ final class MembershipProcessIT {
       System.out.println("tso4j " + String.join(" ", args) + " → " + code + ": " + out + err);
     }
     return code;
+  }
+
+  private static int distinctFreePort(Set<Integer> taken) throws IOException {
+    while (true) {
+      int port = LocalCluster.freePort();
+      if (taken.add(port)) {
+        return port;
+      }
+    }
   }
 
   private static final Pattern MEMBER = Pattern.compile(
