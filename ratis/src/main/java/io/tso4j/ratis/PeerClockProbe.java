@@ -2,11 +2,8 @@ package io.tso4j.ratis;
 
 import io.tso4j.core.PeerClockSample;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -15,17 +12,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLException;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
-import org.apache.ratis.thirdparty.io.grpc.netty.GrpcSslContexts;
-import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
 import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
-import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,29 +41,24 @@ final class PeerClockProbe implements AutoCloseable {
   private final String id;
   private final RaftPeerId self;
   private final RaftServer.Division division;
-  private final SslContext tls;
+  private final PeerChannels channels;
   private final LongSupplier ticker;
   private final Consumer<PeerClockSample> sink;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private volatile boolean closed;
 
-  PeerClockProbe(String id, RaftPeerId self, RaftServer.Division division, Optional<PeerTls> peerTls,
+  /** A probe of node {@code id} ({@code self}) over {@code channels}, which the caller owns and closes. */
+  PeerClockProbe(String id, RaftPeerId self, RaftServer.Division division, PeerChannels channels,
       LongSupplier ticker, Consumer<PeerClockSample> sink) {
     this.id = id;
     this.self = self;
     this.division = division;
+    this.channels = channels;
     this.ticker = ticker;
     this.sink = sink;
-    try {
-      this.tls = peerTls.isEmpty() ? null : GrpcSslContexts.forClient()
-          .keyManager(peerTls.get().keyManager()).trustManager(peerTls.get().trustManager()).build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("[" + id + "] cannot set up TLS for the peer clock probe: " + e, e);
-    }
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tso4j-clock-probe-" + id);
       t.setDaemon(true);
@@ -106,25 +94,11 @@ final class PeerClockProbe implements AutoCloseable {
         }
       }
       Set<String> others = Set.copyOf(voters.keySet());
-      for (String gone : new HashSet<>(channels.keySet())) {
-        if (!voters.containsValue(gone)) {
-          channels.remove(gone).shutdownNow();
-        }
-      }
-      voters.forEach((peer, address) -> probe(peer, channels.computeIfAbsent(address, this::open), others));
+      channels.retain(voters.values());
+      voters.forEach((peer, address) -> probe(peer, channels.channel(address), others));
     } catch (RuntimeException e) {
       LOG.debug("[{}] clock probe round failed: {}", id, e.toString());
     }
-  }
-
-  private ManagedChannel open(String address) {
-    NettyChannelBuilder b = NettyChannelBuilder.forTarget(address).directExecutor();
-    if (tls == null) {
-      b.usePlaintext();
-    } else {
-      b.sslContext(tls);
-    }
-    return b.build();
   }
 
   private void probe(String peer, ManagedChannel channel, Set<String> others) {
@@ -176,9 +150,5 @@ final class PeerClockProbe implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (ManagedChannel c : channels.values()) {
-      c.shutdownNow();
-    }
-    channels.clear();
   }
 }

@@ -1,9 +1,5 @@
 package io.tso4j.ratis;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.function.LongSupplier;
@@ -12,9 +8,9 @@ import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 
 /**
- * The one call a tso4j node answers on its Raft port besides the Raft peer protocol: {@value #SERVICE}/Read returns
- * this node's monotonic clock, so that its peers can compare clock rates (docs/correctness.md C6). It rides on the
- * Raft port, so it gets the same peer TLS ({@link PeerTls}: mutual, only peers with a trusted certificate get an
+ * One of the two calls a tso4j node answers on its Raft port besides the Raft peer protocol (the other: {@link
+ * PeerLogService}): {@value #SERVICE}/Read returns this node's monotonic clock, so that its peers can compare clock
+ * rates (docs/correctness.md C6). It rides on the Raft port, so it gets the same peer TLS ({@link PeerTls}: mutual, only peers with a trusted certificate get an
  * answer) and needs no port of its own.
  *
  * <p>Wire format, no protobuf: the request is empty, the reply 16 bytes, big-endian: this process's incarnation (a
@@ -31,8 +27,8 @@ final class PeerClockService {
   static final MethodDescriptor<byte[], byte[]> READ = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Read"))
-      .setRequestMarshaller(Bytes.INSTANCE)
-      .setResponseMarshaller(Bytes.INSTANCE)
+      .setRequestMarshaller(PeerBytes.INSTANCE)
+      .setResponseMarshaller(PeerBytes.INSTANCE)
       .setIdempotent(true)
       .build();
 
@@ -61,24 +57,5 @@ final class PeerClockService {
 
   static byte[] encode(long incarnation, long monoNanos) {
     return ByteBuffer.allocate(REPLY_BYTES).putLong(incarnation).putLong(monoNanos).array();
-  }
-
-  /** Raw bytes in and out. */
-  enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readNBytes(REPLY_BYTES + 1);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

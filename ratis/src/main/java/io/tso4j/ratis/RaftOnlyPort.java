@@ -11,8 +11,9 @@ import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 
 /**
- * Makes a node's Raft port serve the Raft peer protocol only (and, when built with one, tso4j's {@link
- * PeerClockService}, which peers read to compare clock rates, docs/correctness.md C6). Ratis registers its client service (writes, reads,
+ * Makes a node's Raft port serve the Raft peer protocol only (and, when built with them, tso4j's {@link
+ * PeerServices}: the clock peers read to compare clock rates, docs/correctness.md C6, and the last log entry a
+ * follower that lost its leader reads, D1). Ratis registers its client service (writes, reads,
  * watches) and its admin service (membership changes, leadership transfer, group info, snapshots) on the Raft port
  * unless they get ports of their own; a tso4j node needs neither over the network, because its driver submits
  * through the local server in-process. Every call on the Raft port to a service other than {@value #RAFT_SERVICE}
@@ -28,18 +29,18 @@ final class RaftOnlyPort implements GrpcServices.Customizer {
   static final String REFUSAL = "this is a tso4j Raft port: it serves only " + RAFT_SERVICE
       + " (Ratis client and admin services are off)";
 
-  /** The Raft port without the peer clock service. */
+  /** The Raft port without tso4j's peer services. */
   static final RaftOnlyPort INSTANCE = new RaftOnlyPort(null);
 
-  private final PeerClockService clock;
+  private final PeerServices services;
 
-  private RaftOnlyPort(PeerClockService clock) {
-    this.clock = clock;
+  private RaftOnlyPort(PeerServices services) {
+    this.services = services;
   }
 
-  /** The Raft port with {@code clock} beside the Raft peer service. */
-  static RaftOnlyPort withClock(PeerClockService clock) {
-    return new RaftOnlyPort(clock);
+  /** The Raft port with {@code services} beside the Raft peer service. */
+  static RaftOnlyPort with(PeerServices services) {
+    return new RaftOnlyPort(services);
   }
 
   @Override
@@ -47,25 +48,25 @@ final class RaftOnlyPort implements GrpcServices.Customizer {
     if (!types.contains(GrpcServices.Type.SERVER)) {
       return builder;
     }
-    if (clock != null) {
-      builder.addService(clock.definition());
+    if (services != null) {
+      services.definitions().forEach(builder::addService);
     }
-    return builder.intercept(new OnlyRaft(clock != null));
+    return builder.intercept(new OnlyRaft(services != null));
   }
 
-  /** Refuses every call that is not to the Raft peer service (or the peer clock, if served). */
+  /** Refuses every call that is not to the Raft peer service (or to tso4j's peer services, if served). */
   private static final class OnlyRaft implements ServerInterceptor {
-    private final boolean clock;
+    private final boolean peerServices;
 
-    OnlyRaft(boolean clock) {
-      this.clock = clock;
+    OnlyRaft(boolean peerServices) {
+      this.peerServices = peerServices;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
         ServerCallHandler<Q, R> next) {
       String service = call.getMethodDescriptor().getServiceName();
-      if (RAFT_SERVICE.equals(service) || clock && PeerClockService.SERVICE.equals(service)) {
+      if (RAFT_SERVICE.equals(service) || peerServices && PeerServices.names().contains(service)) {
         return next.startCall(call, headers);
       }
       call.close(Status.PERMISSION_DENIED.withDescription(REFUSAL), new Metadata());

@@ -88,7 +88,10 @@ public final class RatisDriver implements ConsensusDriver {
   /** How long a suspect node's leadership transfer may take (C6). */
   static final Duration YIELD_TIMEOUT = Duration.ofSeconds(3);
 
-  private final PeerClockService clockService;
+  /** What this node serves its peers on the Raft port; null over a host's server. */
+  private final PeerServices peerServices;
+  /** This node's channels to its peers' Raft ports, for its own calls (owned servers only; set by start). */
+  private volatile PeerChannels peerChannels;
   private final AtomicBoolean yielding = new AtomicBoolean();
   private volatile LongSupplier probeTicker;
   private volatile Consumer<PeerClockSample> probeSink;
@@ -103,8 +106,8 @@ public final class RatisDriver implements ConsensusDriver {
 
   private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
       HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout,
-      Map<String, String> clientEndpoints, long initialFloor, PeerClockService clockService) {
-    this.clockService = clockService;
+      Map<String, String> clientEndpoints, long initialFloor, PeerServices peerServices) {
+    this.peerServices = peerServices;
     this.server = server;
     this.initialFloor = initialFloor;
     this.clientEndpoints = Map.copyOf(clientEndpoints);
@@ -144,8 +147,8 @@ public final class RatisDriver implements ConsensusDriver {
    * @throws ConsensusException PERMANENT if the data directory is unusable or the server cannot be built
    */
   public static RatisDriver create(RatisDriverConfig config, MembershipSeed seed) throws ConsensusException {
-    PeerClockService clock = new PeerClockService();
-    RaftServer server = RatisServerFactory.build(config, seed, clock);
+    PeerServices services = PeerServices.create();
+    RaftServer server = RatisServerFactory.build(config, seed, services);
     long floor;
     try {
       floor = InitialFloor.read(config.dataDir()).orElse(0);
@@ -158,7 +161,7 @@ public final class RatisDriver implements ConsensusDriver {
       throw e;
     }
     return new RatisDriver(server, RaftGroupId.valueOf(config.groupId()), true, config, null, config.leaseDuration(),
-        config.requestTimeout(), seed.clientEndpoints(), floor, clock);
+        config.requestTimeout(), seed.clientEndpoints(), floor, services);
   }
 
   /**
@@ -237,18 +240,22 @@ public final class RatisDriver implements ConsensusDriver {
         throw new ConsensusException(Kind.PERMANENT, "[" + id + "] the state machine of group " + groupId + " is "
             + (sm == null ? "null" : sm.getClass().getName()) + ", not " + HighWaterStateMachine.class.getName());
       }
-      ((HighWaterStateMachine) sm).acceptWritesFrom(clientId);
-      reg = ((HighWaterStateMachine) sm).register();
+      HighWaterStateMachine hsm = (HighWaterStateMachine) sm;
+      hsm.acceptWritesFrom(clientId);
+      reg = hsm.register();
     }
     division = d;
     register = reg;
     membership = new MembershipAdmin(server, groupId, clientEndpoints);
     leadership.start(d, eventListener);
     if (ownsServer) {
-      leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls()).start();
+      peerServices.log().source(() -> d.getRaftLog().getLastEntryTermIndex());
+      PeerChannels channels = new PeerChannels(id, config.peerTls());
+      peerChannels = channels;
+      leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls(), new PeerLogReader(channels)).start();
       Consumer<PeerClockSample> sink = probeSink;
       if (sink != null) {
-        probe = new PeerClockProbe(id, peerId, d, config.peerTls(), probeTicker, sink).start();
+        probe = new PeerClockProbe(id, peerId, d, channels, probeTicker, sink).start();
       }
     }
     reg.setLeadershipHints(leadership::onHint);
@@ -272,14 +279,14 @@ public final class RatisDriver implements ConsensusDriver {
    */
   @Override
   public void startPeerClockSamples(LongSupplier monoNanos, Consumer<PeerClockSample> sink) {
-    if (clockService == null) {
+    if (peerServices == null) {
       LOG.debug("[{}] no peer clock probes over a host-owned Ratis server", id);
       return;
     }
     if (started.get()) {
       throw new IllegalStateException("[" + id + "] startPeerClockSamples must come before start");
     }
-    clockService.ticker(monoNanos);
+    peerServices.clock().ticker(monoNanos);
     probeTicker = monoNanos;
     probeSink = sink;
   }
@@ -506,6 +513,11 @@ public final class RatisDriver implements ConsensusDriver {
     return d == null ? 0 : d.elections();
   }
 
+  /** This node's division of the group, or null before start (tests). */
+  RaftServer.Division division() {
+    return division;
+  }
+
   /** This node's leader-loss detector, or null for a host-owned server or before start (tests). */
   LeaderLossDetector leaderLossDetector() {
     return leaderLoss;
@@ -535,6 +547,10 @@ public final class RatisDriver implements ConsensusDriver {
     PeerClockProbe p = probe;
     if (p != null) {
       p.close();
+    }
+    PeerChannels channels = peerChannels;
+    if (channels != null) {
+      channels.close();
     }
     HighWaterRegister reg = register;
     if (reg != null) {

@@ -8,6 +8,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.retry.MultipleLinearRandomRetry;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,17 @@ final class RatisServerFactoryTest {
     assertThat(dflt.toLong(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThan(400L);
     assertThatThrownBy(() -> RetryPolicy.class.getMethod("parse", String.class, String.class)
         .invoke(null, "1ms,ten", "x")).hasCauseInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * A new log segment (one per term change, on the path to "leader ready") is filled ahead by 128 KB, not by Ratis's
+   * 4 MB, which its first sync wrote out in full.
+   */
+  @Test
+  void logSegmentsArePreallocatedSmall() {
+    assertThat(RaftServerConfigKeys.Log.preallocatedSize(props())).isEqualTo(SizeInBytes.valueOf("128KB"));
+    assertThat(RaftServerConfigKeys.Log.PREALLOCATED_SIZE_DEFAULT.getSize()).as("Ratis's default")
+        .isEqualTo(4L << 20);
   }
 
   /**
