@@ -50,7 +50,8 @@ public record FenceTimings(long term, Duration election, Duration load, Duration
       case OWN_LEASE -> "own lease " + waitedLease.toMillis() + " ms + drift";
       case LARGEST_SEEN -> "largest lease seen " + waitedLease.toMillis() + " ms + drift";
       case SKIPPED_AFTER_RELEASE -> "skipped after a lease release";
-      case SINCE_LAST_GRANT -> "largest lease " + waitedLease.toMillis() + " ms + drift from the last grant's apply";
+      case SINCE_LAST_GRANT -> "largest lease " + waitedLease.toMillis()
+          + " ms + drift from the last grant's arrival here";
     };
     return "election " + election.toMillis() + " ms, load " + load.toMillis() + " ms, persist " + persist.toMillis() + " ms, lease wait " + leaseWait.toMillis()
         + " ms (" + why + "), renew " + renew.toMillis() + " ms, " + attempts + (attempts == 1 ? " attempt" : " attempts");

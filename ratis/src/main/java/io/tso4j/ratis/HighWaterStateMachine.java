@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,9 +71,14 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final HighWaterRegister register = new HighWaterRegister();
   private final LongSupplier ticker;
-  /** When (ticker nanos) this replica applied the last lease-granting PERSIST; guarded by {@code this}. */
-  private long lastGrantAppliedNanos;
-  /** Whether {@link #lastGrantAppliedNanos} is known (not since start or since a snapshot load); guarded by this. */
+  /** When entries reached this replica's log (F6c), from looks the driver takes (ticker nanos). */
+  private final LogArrivals arrivals = new LogArrivals();
+  /**
+   * When (ticker nanos) the last lease-granting PERSIST reached this replica's log, or, if no look showed that, when
+   * it was applied here (F6b, F6c); guarded by {@code this}.
+   */
+  private long lastGrantNanos;
+  /** Whether {@link #lastGrantNanos} is known (not since start or since a snapshot load); guarded by this. */
   private boolean lastGrantKnown;
   private volatile long lastConfigurationTerm;
   private volatile File stateMachineDir;
@@ -90,6 +96,14 @@ public final class HighWaterStateMachine extends BaseStateMachine {
   /** An empty register whose apply times come from {@code ticker} (monotonic nanoseconds; tests pass their own). */
   HighWaterStateMachine(LongSupplier ticker) {
     this.ticker = ticker;
+  }
+
+  /**
+   * Notes that the replica's log ends at {@code last} now (F6c). The driver calls it every few milliseconds; the
+   * sooner after an entry's arrival a look finds it, the shorter a later fence's wait.
+   */
+  void lookAtLog(TermIndex last) {
+    arrivals.look(ticker.getAsLong(), last);
   }
 
   /** Sets where leadership hints go (from Ratis threads; the consumer must not block). */
@@ -165,6 +179,7 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     synchronized (this) {
       // Whatever the snapshot holds was applied at an unknown time: the next fence waits by the load-sent rule.
       lastGrantKnown = false;
+      arrivals.clear();
     }
     SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
     if (latest == null) {
@@ -271,31 +286,33 @@ public final class HighWaterStateMachine extends BaseStateMachine {
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
     HighWaterReply reply;
     synchronized (this) {
-      reply = noteGrantAge(data, register.apply(data, entry.getTerm()));
+      reply = noteGrantAge(data, register.apply(data, entry.getTerm()), entry.getTerm(), entry.getIndex());
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
   }
 
   /**
-   * F6b: remembers when this replica applied a lease-granting PERSIST and tells a LOAD how long ago that was. An entry
-   * is applied only after its proposer sent it, so the lease that write granted (which counts from its send) ends at
-   * the latest one lease after this apply. A node-local reading of the monotonic clock, used only in the reply: the
-   * register's state stays a deterministic function of the log.
+   * F6b, F6c: remembers when a lease-granting PERSIST reached this replica's log (or, if no look at the log showed
+   * it, when it was applied here) and tells a LOAD how long ago that was. An entry is in a log, and applied, only
+   * after its proposer sent it, so the lease that write granted (which counts from its send) ends at the latest one
+   * lease after either. A node-local reading of the monotonic clock, used only in the reply: the register's state stays
+   * a deterministic function of the log.
    */
-  private HighWaterReply noteGrantAge(byte[] data, HighWaterReply reply) {
+  private HighWaterReply noteGrantAge(byte[] data, HighWaterReply reply, long term, long index) {
     if (reply.status() != HighWaterReply.Status.OK) {
       return reply;
     }
     HighWaterCommand.Op op = HighWaterCommand.decode(data).op();
     long now = ticker.getAsLong();
     if (op == HighWaterCommand.Op.PERSIST) {
-      lastGrantAppliedNanos = now;
+      OptionalLong arrived = arrivals.arrivedBy(term, index);
+      lastGrantNanos = arrived.isPresent() && arrived.getAsLong() - now < 0 ? arrived.getAsLong() : now;
       lastGrantKnown = true;
       return reply;
     }
     if (op == HighWaterCommand.Op.LOAD && lastGrantKnown) {
-      return reply.withSinceLastGrant(Math.max(0, now - lastGrantAppliedNanos));
+      return reply.withSinceLastGrant(Math.max(0, now - lastGrantNanos));
     }
     return reply;
   }

@@ -96,6 +96,11 @@ public final class RatisDriver implements ConsensusDriver {
   private volatile LongSupplier probeTicker;
   private volatile Consumer<PeerClockSample> probeSink;
   private volatile PeerClockProbe probe;
+  /**
+   * How often the driver notes where the replica's log ends, for the lease wait's arrival rule (docs/correctness.md
+   * F6c): a later fence waits at most this much longer than the arrival of the last lease grant requires.
+   */
+  static final long LOG_LOOK_MILLIS = 5;
 
   private RatisDriver(RaftServer server, RaftGroupId groupId, boolean ownsServer, RatisDriverConfig config,
       HighWaterRegister hostRegister, Duration leaseDuration, Duration requestTimeout,
@@ -243,6 +248,7 @@ public final class RatisDriver implements ConsensusDriver {
       HighWaterStateMachine hsm = (HighWaterStateMachine) sm;
       hsm.acceptWritesFrom(clientId);
       reg = hsm.register();
+      events.scheduleWithFixedDelay(() -> lookAtLog(hsm, d), 0, LOG_LOOK_MILLIS, TimeUnit.MILLISECONDS);
     }
     division = d;
     register = reg;
@@ -261,6 +267,14 @@ public final class RatisDriver implements ConsensusDriver {
     reg.setLeadershipHints(leadership::onHint);
     LOG.info("[{}] Ratis driver started: {} group {}, peers {}, lease {} ms", id,
         hostRegister == null ? "TSO" : "piggyback on host", groupId, peers().keySet(), leaseDuration.toMillis());
+  }
+
+  private void lookAtLog(HighWaterStateMachine sm, RaftServer.Division d) {
+    try {
+      sm.lookAtLog(d.getRaftLog().getLastEntryTermIndex());
+    } catch (RuntimeException e) {
+      LOG.debug("[{}] could not look at the log's end: {}", id, e.toString());
+    }
   }
 
   private void startOwnedServer() throws ConsensusException {

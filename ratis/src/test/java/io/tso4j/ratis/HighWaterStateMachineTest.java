@@ -83,6 +83,35 @@ final class HighWaterStateMachineTest {
     assertThat(load.status()).isEqualTo(HighWaterReply.Status.OK);
   }
 
+  /**
+   * A follower learns that the leader's last writes committed only from the next leader, so it applies the last
+   * grant hundreds of milliseconds after the grant reached its log. The age counts from the arrival that a look at
+   * the log showed (F6c), not from the late apply (F6b alone: 10 ms here).
+   */
+  @Test
+  void f6cTheAgeOfTheLastGrantCountsFromItsArrivalWhenALookShowedIt() throws Exception {
+    sm.lookAtLog(TermIndex.valueOf(2, 1));
+    ticks.addAndGet(200_000_000L);
+    apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
+    ticks.addAndGet(10_000_000L);
+
+    assertThat(apply(3, 2, HighWaterCommand.load(3).encode()).sinceLastGrantNanos()).isEqualTo(210_000_000L);
+  }
+
+  /** A look at an entry of another term at the same index proves nothing; without a matching look, the apply counts. */
+  @Test
+  void f6cOnlyALookAtTheGrantsOwnTermCounts() throws Exception {
+    sm.lookAtLog(TermIndex.valueOf(1, 1));
+    ticks.addAndGet(100_000_000L);
+    sm.lookAtLog(TermIndex.valueOf(2, 0));
+    ticks.addAndGet(100_000_000L);
+    apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());
+    ticks.addAndGet(10_000_000L);
+
+    assertThat(apply(3, 2, HighWaterCommand.load(3).encode()).sinceLastGrantNanos())
+        .as("from the apply: no look showed (2, 1)").isEqualTo(10_000_000L);
+  }
+
   @Test
   void f6bAfterASnapshotIsLoadedTheAgeOfTheLastGrantIsUnknown() throws Exception {
     apply(2, 1, HighWaterCommand.persist(2, 500, 160_000_000L).encode());

@@ -145,8 +145,8 @@ final class RatisLeaseReleaseIT {
     HistoryChecker.Result result = isolateALongLeaseLeader(false, dir, fence);
     assertThat(result.samples()).as("fence %s", fence[0]).isEmpty();
     assertThat(result.ok()).isTrue();
-    // Counted from the load's send (F6) or from the last grant's apply here (F6b), whichever ends sooner; either
-    // way the isolated leader's 1.6 s lease is what is waited out, and the checker above saw no overlap.
+    // Counted from the load's send (F6) or from the last grant's arrival or apply here (F6b, F6c), whichever ends
+    // sooner; either way the isolated leader's 1.6 s lease is what is waited out, and the checker above saw no overlap.
     assertThat(fence[0].waitReason()).isIn(FenceTimings.WaitReason.LARGEST_SEEN,
         FenceTimings.WaitReason.SINCE_LAST_GRANT);
     assertThat(fence[0].waitedLease()).isEqualTo(Duration.ofMillis(1_600));
