@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The daemon's logging set-up, found by logback through {@code META-INF/services}: to stderr, INFO for tso4j
  * ({@code TSO4J_LOG_LEVEL}), WARN for Ratis ({@code TSO4J_RATIS_LOG_LEVEL}) and gRPC, ERROR for Ratis's per-append
  * failure logs (tso4j logs leadership and serving changes itself), and a repeated Ratis WARN/ERROR line at most once
- * per pattern every 10 s ({@link RepeatedLogThrottle}).
+ * per pattern every 10 s ({@link RepeatedLogThrottle}); once the command stops ({@link #stopping()}), none of the
+ * Ratis lines that closing its servers causes ({@link ShutdownLogFilter}).
  *
  * <p>Set up in code rather than in a logback.xml: the XML configuration loaded some 300 classes (Joran, the JDK's
  * XML parser) and cost about 0.2 s of CPU of each node start (docs/operations.md, "Cold start"). A
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class DaemonLogging extends ContextAwareBase implements Configurator {
   /** The name of the stderr appender. */
   static final String APPENDER = "ERR";
+  /** The stop filter of this configuration, if it is in force. */
+  private static volatile ShutdownLogFilter shutdownFilter;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -47,6 +50,11 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
     throttle.setContext(context);
     throttle.start();
     context.addTurboFilter(throttle);
+    ShutdownLogFilter stop = new ShutdownLogFilter();
+    stop.setContext(context);
+    stop.start();
+    context.addTurboFilter(stop);
+    shutdownFilter = stop;
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
     root.addAppender(err);
@@ -66,6 +74,14 @@ public final class DaemonLogging extends ContextAwareBase implements Configurato
       err.stop();
       err.setEncoder(format.encoder(ctx));
       err.start();
+    }
+  }
+
+  /** The command stops its nodes on purpose: drop the Ratis lines that causes (if this configuration is in force). */
+  static void stopping() {
+    ShutdownLogFilter f = shutdownFilter;
+    if (f != null) {
+      f.stopping();
     }
   }
 

@@ -124,6 +124,7 @@ final class LocalClusterCommand implements Callable<Integer> {
     }
     out.println("stopping the local cluster (" + stop.reason() + ")");
     out.flush();
+    DaemonLogging.stopping();
     cluster.close();
     if (metrics != null) {
       metrics.close();

@@ -165,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
     // up logging for commands that never log (get, parse, --version).
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
     log.info("[{}] shutting down ({})", id, stop.reason());
+    DaemonLogging.stopping();
     node.close();
     if (metrics != null) {
       metrics.close();
