@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * leader's Raft port any more — is the leader lost. A leader whose host vanished (no reset, no refusal) is left to
  * Raft's own election timeout, as is every other doubt. The follower then reads the last log entry of every other
  * voter that remains ({@link PeerLogService}, waiting up to {@value #LOG_READ_DEADLINE_MILLIS} ms) and ranks itself
- * with those that answered: the newest last entry (term, then index) stands, the smallest id among equals. Only that
+ * with those that answered: the newest last entry (term, then index) stands; among equal logs the node whose process
+ * has run longest (a JVM that started seconds ago leads slowly: its leader code is cold), then the smallest id. Only that
  * one asks its own server to start an election now, through the same request a leadership transfer sends ({@code
  * startLeaderElection}, named as coming from the lost leader); the others leave it to that one (or, if it fails, to
  * Raft's timeout), so that two candidates do not split the vote. Ranking by log, not by id alone, matters: a voter
@@ -83,6 +84,7 @@ final class LeaderLossDetector implements AutoCloseable {
   private final Thread thread;
   private final SSLSocketFactory tls;
   private final PeerLogReader logs;
+  private final PeerLogService localLog;
   private volatile boolean closed;
   private long triggered;
   private volatile long held;
@@ -90,12 +92,13 @@ final class LeaderLossDetector implements AutoCloseable {
 
   /**
    * A detector for this node's {@code division} of {@code server}, over TLS if {@code peerTls}, reading the other
-   * voters' logs through {@code logs}; not started.
+   * voters' logs through {@code logs} and its own through {@code localLog} (already sourced); not started.
    */
   LeaderLossDetector(String id, RaftServer server, RaftServer.Division division, Optional<PeerTls> peerTls,
-      PeerLogReader logs) {
+      PeerLogReader logs, PeerLogService localLog) {
     this.id = id;
     this.logs = logs;
+    this.localLog = localLog;
     try {
       this.tls = peerTls.isPresent() ? peerTls.get().clientContext().getSocketFactory() : null;
     } catch (java.security.GeneralSecurityException e) {
@@ -265,9 +268,14 @@ final class LeaderLossDetector implements AutoCloseable {
       awaitChange(w);
       return;
     }
-    Map<RaftPeerId, TermIndex> ranked = new HashMap<>(logs.lastEntries(otherVoters(w.leader()),
+    PeerLogService.PeerLog own = localLog.self();
+    if (own == null) {
+      awaitChange(w);
+      return;
+    }
+    Map<RaftPeerId, PeerLogService.PeerLog> ranked = new HashMap<>(logs.lastEntries(otherVoters(w.leader()),
         LOG_READ_DEADLINE_MILLIS));
-    ranked.put(server.getId(), last);
+    ranked.put(server.getId(), own);
     RaftPeerId candidate = candidate(ranked);
     if (!candidate.equals(server.getId())) {
       LOG.info("[{}] leader {} of term {} is gone; {} starts the election (last log entries {})", id, w.leader(),
@@ -298,12 +306,12 @@ final class LeaderLossDetector implements AutoCloseable {
   }
 
   /**
-   * The member that should stand for election among {@code lastEntries} (member to its last log entry): the newest
-   * entry, by term and then index, and among equal entries the smallest id.
+   * The member that should stand for election among {@code logs} (member to its last log entry and start): the
+   * newest entry, by term and then index; among equal entries the earliest start; then the smallest id.
    */
-  static RaftPeerId candidate(Map<RaftPeerId, TermIndex> lastEntries) {
-    return lastEntries.entrySet().stream()
-        .max(Comparator.comparing((Map.Entry<RaftPeerId, TermIndex> e) -> e.getValue())
+  static RaftPeerId candidate(Map<RaftPeerId, PeerLogService.PeerLog> logs) {
+    return logs.entrySet().stream()
+        .max(Comparator.comparing((Map.Entry<RaftPeerId, PeerLogService.PeerLog> e) -> e.getValue())
             .thenComparing(e -> e.getKey().toString(), Comparator.reverseOrder()))
         .map(Map.Entry::getKey)
         .orElseThrow(() -> new IllegalArgumentException("no members to rank"));

@@ -14,8 +14,8 @@ import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 enum PeerBytes implements MethodDescriptor.Marshaller<byte[]> {
   INSTANCE;
 
-  /** One more than the largest reply of a peer service. */
-  static final int MAX_BYTES = 17;
+  /** One more than the largest reply of a peer service ({@link PeerLogService}'s 24 bytes). */
+  static final int MAX_BYTES = 25;
 
   @Override
   public InputStream stream(byte[] value) {

@@ -7,13 +7,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 
 /**
- * Reads the other members' last log entries ({@link PeerLogService} on their Raft ports), all at once, waiting up to
+ * Reads the other members' last log entries and start times ({@link PeerLogService} on their Raft ports), all at once, waiting up to
  * a deadline: a peer that is down, slow, or not a tso4j node is left out of the answer. A call waits for its
  * channel to connect (within the deadline) rather than failing at once. Thread-safe.
  */
@@ -31,16 +30,16 @@ final class PeerLogReader {
   }
 
   /**
-   * The last log entry of each peer in {@code peers} (id to Raft address) that answered within {@code
-   * deadlineMillis}.
+   * The last log entry and start time of each peer in {@code peers} (id to Raft address) that answered within
+   * {@code deadlineMillis}.
    */
-  Map<RaftPeerId, TermIndex> lastEntries(Map<RaftPeerId, String> peers, long deadlineMillis)
+  Map<RaftPeerId, PeerLogService.PeerLog> lastEntries(Map<RaftPeerId, String> peers, long deadlineMillis)
       throws InterruptedException {
-    Map<RaftPeerId, CompletableFuture<TermIndex>> calls = new HashMap<>();
+    Map<RaftPeerId, CompletableFuture<PeerLogService.PeerLog>> calls = new HashMap<>();
     peers.forEach((peer, address) -> calls.put(peer, read(address, deadlineMillis)));
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
-    Map<RaftPeerId, TermIndex> answers = new HashMap<>();
-    for (Map.Entry<RaftPeerId, CompletableFuture<TermIndex>> c : calls.entrySet()) {
+    Map<RaftPeerId, PeerLogService.PeerLog> answers = new HashMap<>();
+    for (Map.Entry<RaftPeerId, CompletableFuture<PeerLogService.PeerLog>> c : calls.entrySet()) {
       try {
         answers.put(c.getKey(), c.getValue().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (ExecutionException | TimeoutException e) {
@@ -50,8 +49,8 @@ final class PeerLogReader {
     return answers;
   }
 
-  private CompletableFuture<TermIndex> read(String address, long deadlineMillis) {
-    CompletableFuture<TermIndex> answer = new CompletableFuture<>();
+  private CompletableFuture<PeerLogService.PeerLog> read(String address, long deadlineMillis) {
+    CompletableFuture<PeerLogService.PeerLog> answer = new CompletableFuture<>();
     try {
       ClientCalls.asyncUnaryCall(channels.channel(address).newCall(PeerLogService.LAST_ENTRY,
           CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)), new byte[0],

@@ -258,7 +258,8 @@ public final class RatisDriver implements ConsensusDriver {
       peerServices.log().source(() -> d.getRaftLog().getLastEntryTermIndex());
       PeerChannels channels = new PeerChannels(id, config.peerTls());
       peerChannels = channels;
-      leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls(), new PeerLogReader(channels)).start();
+      leaderLoss = new LeaderLossDetector(id, server, d, config.peerTls(), new PeerLogReader(channels),
+          peerServices.log()).start();
       Consumer<PeerClockSample> sink = probeSink;
       if (sink != null) {
         probe = new PeerClockProbe(id, peerId, d, channels, probeTicker, sink).start();

@@ -109,12 +109,11 @@ final class LeaderLossIT {
           .until(() -> lastEntry(fresh).getIndex() > lastEntry(stale).getIndex() + 1);
       TermIndex staleLast = lastEntry(stale);
       try (PeerChannels channels = new PeerChannels("test", java.util.Optional.empty())) {
-        Map<RaftPeerId, TermIndex> read = new PeerLogReader(channels).lastEntries(
+        Map<RaftPeerId, PeerLogService.PeerLog> read = new PeerLogReader(channels).lastEntries(
             Map.of(staleId, peers.get("ll" + stale)), 2_000);
-        assertThat(read).as("the stale follower's log, read over its Raft port").containsEntry(staleId, staleLast);
+        assertThat(read.get(staleId).last()).as("the stale follower's log, read over its Raft port")
+            .isEqualTo(staleLast);
       }
-      assertThat(LeaderLossDetector.candidate(Map.of(staleId, staleLast,
-          RaftPeerId.valueOf("ll" + fresh), lastEntry(fresh)))).isEqualTo(RaftPeerId.valueOf("ll" + fresh));
 
       // Closing a leader's server can take a second; the appends must work again as soon as its Raft port is gone,
       // or they would fail for the new leader too.
