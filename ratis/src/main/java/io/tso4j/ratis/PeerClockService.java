@@ -10,8 +10,8 @@ import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 /**
  * One of the two calls a tso4j node answers on its Raft port besides the Raft peer protocol (the other: {@link
  * PeerLogService}): {@value #SERVICE}/Read returns this node's monotonic clock, so that its peers can compare clock
- * rates (docs/correctness.md C6). It rides on the Raft port, so it gets the same peer TLS ({@link PeerTls}: mutual, only peers with a trusted certificate get an
- * answer) and needs no port of its own.
+ * rates (docs/correctness.md C6). It rides on the Raft port, so it gets the same peer TLS ({@link PeerTls}: mutual,
+ * only peers with a trusted certificate get an answer) and needs no port of its own.
  *
  * <p>Wire format, no protobuf: the request is empty, the reply 16 bytes, big-endian: this process's incarnation (a
  * random id: a restarted node starts a new series at its peers) and the monotonic clock in nanoseconds. Reading it

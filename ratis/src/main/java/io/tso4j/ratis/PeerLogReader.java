@@ -12,9 +12,9 @@ import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 
 /**
- * Reads the other members' last log entries and start times ({@link PeerLogService} on their Raft ports), all at once, waiting up to
- * a deadline: a peer that is down, slow, or not a tso4j node is left out of the answer. A call waits for its
- * channel to connect (within the deadline) rather than failing at once. Thread-safe.
+ * Reads the other members' last log entries and start times ({@link PeerLogService} on their Raft ports), all at
+ * once, waiting up to a deadline: a peer that is down, slow, or not a tso4j node is left out of the answer. A call
+ * waits for its channel to connect (within the deadline) rather than failing at once. Thread-safe.
  */
 final class PeerLogReader {
   private final PeerChannels channels;
