@@ -262,17 +262,13 @@ final class LeaderLossDetector implements AutoCloseable {
   }
 
   private void onLost(Watched w) throws InterruptedException {
-    TermIndex last = division.getRaftLog().getLastEntryTermIndex();
     boolean voter = division.getRaftConf().getCurrentPeers().stream().anyMatch(p -> p.getId().equals(server.getId()));
-    if (!voter || last == null) {
-      awaitChange(w);
-      return;
-    }
     PeerLogService.PeerLog own = localLog.self();
-    if (own == null) {
+    if (!voter || own == null || own.last().equals(PeerLogService.EMPTY)) {
       awaitChange(w);
       return;
     }
+    TermIndex last = own.last();
     Map<RaftPeerId, PeerLogService.PeerLog> ranked = new HashMap<>(logs.lastEntries(otherVoters(w.leader()),
         LOG_READ_DEADLINE_MILLIS));
     ranked.put(server.getId(), own);

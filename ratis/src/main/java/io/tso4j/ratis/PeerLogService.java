@@ -75,19 +75,18 @@ final class PeerLogService {
   ServerServiceDefinition definition() {
     return ServerServiceDefinition.builder(SERVICE)
         .addMethod(LAST_ENTRY, ServerCalls.asyncUnaryCall((request, reply) -> {
-          Supplier<TermIndex> s = lastEntry;
-          if (s == null) {
-            reply.onError(Status.UNAVAILABLE.withDescription("the Raft group is not up yet").asRuntimeException());
-            return;
-          }
-          TermIndex last;
+          PeerLog self;
           try {
-            last = s.get();
+            self = self();
           } catch (RuntimeException e) {
             reply.onError(Status.UNAVAILABLE.withDescription("cannot read the log: " + e).asRuntimeException());
             return;
           }
-          reply.onNext(encode(new PeerLog(last == null ? EMPTY : last, startedMillis)));
+          if (self == null) {
+            reply.onError(Status.UNAVAILABLE.withDescription("the Raft group is not up yet").asRuntimeException());
+            return;
+          }
+          reply.onNext(encode(self));
           reply.onCompleted();
         }))
         .build();
